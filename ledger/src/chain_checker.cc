@@ -1,0 +1,121 @@
+#include "chain_checker.h"
+
+#include "oversight/common/encoding.h"
+#include "oversight/ledger/entry.h"
+
+namespace oversight::ledger {
+namespace {
+
+std::string Seq(std::uint64_t s) { return std::to_string(s); }
+
+}  // namespace
+
+void Fail(VerifyReport& report, std::optional<std::uint64_t> seq, std::string problem) {
+  if (!report.ok) return;
+  report.ok = false;
+  report.bad_seq = seq;
+  report.problem = std::move(problem);
+}
+
+bool ChainChecker::Feed(std::uint64_t seq, std::string_view bytes,
+                        std::optional<Hash256> stored_leaf, VerifyReport& report) {
+  const std::uint64_t expected = tree_.size();
+  if (seq != expected) {
+    Fail(report, expected,
+         seq > expected ? "entry " + Seq(expected) + " is missing (the next stored entry is " +
+                              Seq(seq) + "): entries were deleted"
+                        : "entry " + Seq(seq) + " appears twice");
+    return false;
+  }
+  auto entry = DecodeEntry(bytes);
+  if (!entry.ok()) {
+    Fail(report, seq, "entry " + Seq(seq) + ": " + entry.status().message());
+    return false;
+  }
+  if (entry->seq != seq) {
+    Fail(report, seq,
+         "entry " + Seq(seq) + " says it is entry " + Seq(entry->seq) +
+             (entry->seq < seq ? ": an entry was inserted before it, or entries were moved"
+                               : ": entries were swapped, moved or removed before it"));
+    return false;
+  }
+  Hash256 leaf = LeafHash(AsBytes(bytes));
+  if (stored_leaf && *stored_leaf != leaf) {
+    Fail(report, seq,
+         "entry " + Seq(seq) +
+             ": its bytes do not hash to the stored leaf hash: "
+             "the entry was altered");
+    return false;
+  }
+  if (entry->prev != prev_) {
+    Fail(report, seq,
+         "entry " + Seq(seq) + ": prev does not match the hash of entry " +
+             (seq == 0 ? std::string("-1 (must be zeros)") : Seq(seq - 1)) +
+             ": an entry was altered, inserted or removed at this point");
+    return false;
+  }
+  if (entry->time < last_time_) {
+    Fail(report, seq,
+         "entry " + Seq(seq) + ": time " + entry->time +
+             " is before the previous "
+             "entry's " +
+             last_time_);
+    return false;
+  }
+  last_time_ = std::move(entry->time);
+  prev_ = leaf;
+  tree_.Append(leaf);
+  ++report.entries;
+  return true;
+}
+
+bool CheckCheckpoint(const std::string& note, const NoteVerifier& verifier,
+                     const std::string& origin, const MerkleTree& tree, VerifyReport& report) {
+  auto cp = OpenCheckpoint(note, verifier);
+  if (!cp.ok()) {
+    Fail(report, std::nullopt, "a stored checkpoint fails: " + cp.status().message());
+    return false;
+  }
+  if (cp->origin != origin) {
+    Fail(report, std::nullopt,
+         "checkpoint at size " + Seq(cp->size) + " names origin \"" + cp->origin +
+             "\", not this ledger's \"" + origin + "\"");
+    return false;
+  }
+  if (cp->size > tree.size()) {
+    Fail(report, tree.size(),
+         "checkpoint at size " + Seq(cp->size) + " covers more than the " + Seq(tree.size()) +
+             " entries present: entries " + Seq(tree.size()) + ".." + Seq(cp->size - 1) +
+             " were removed from the tail");
+    return false;
+  }
+  auto root = tree.Root(cp->size);
+  if (!root.ok() || *root != cp->root) {
+    Fail(report, std::nullopt,
+         "checkpoint at size " + Seq(cp->size) +
+             " does not match the entries: history was rewritten");
+    return false;
+  }
+  ++report.checkpoints_checked;
+  return true;
+}
+
+bool CheckTrusted(const Checkpoint& trusted, const MerkleTree& tree, VerifyReport& report) {
+  report.trusted_size = trusted.size;
+  if (trusted.size > tree.size()) {
+    Fail(report, tree.size(),
+         "the ledger has " + Seq(tree.size()) + " entries but the trusted checkpoint covers " +
+             Seq(trusted.size) + ": the ledger was truncated or replaced by an older copy");
+    return false;
+  }
+  auto root = tree.Root(trusted.size);
+  if (!root.ok() || *root != trusted.root) {
+    Fail(report, std::nullopt,
+         "the first " + Seq(trusted.size) +
+             " entries do not match the trusted checkpoint: the history forked or was rewritten");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace oversight::ledger

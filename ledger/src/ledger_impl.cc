@@ -1,0 +1,239 @@
+#include "ledger_impl.h"
+
+#include <algorithm>
+
+#include "oversight/common/encoding.h"
+#include "oversight/common/time_format.h"
+#include "oversight/ledger/entry.h"
+
+namespace oversight::ledger {
+namespace {
+
+Status TailCheck(Store& store, std::uint64_t size, const MerkleTree& tree, Hash256* last_leaf,
+                 std::string* last_time) {
+  if (size == 0) return Status::Ok();
+  OVERSIGHT_ASSIGN_OR_RETURN(std::string bytes, store.EntryBytes(size - 1));
+  auto entry = DecodeEntry(bytes);
+  if (!entry.ok()) return entry.status().WithContext("entry " + std::to_string(size - 1));
+  if (LeafHash(AsBytes(bytes)) != tree.Leaf(size - 1) || entry->seq != size - 1 ||
+      (size > 1 && entry->prev != tree.Leaf(size - 2))) {
+    return Status::Corruption("the last entry (" + std::to_string(size - 1) +
+                              ") does not match its hashes; run `oversight ledger verify`");
+  }
+  *last_leaf = tree.Leaf(size - 1);
+  *last_time = entry->time;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Ledger::Impl::Impl(LedgerOptions options, std::unique_ptr<Store> writer,
+                   std::unique_ptr<Store> reader, NoteSigner signer, std::string origin,
+                   std::string verifier_key)
+    : options_(options),
+      writer_(std::move(writer)),
+      reader_(std::move(reader)),
+      signer_(std::move(signer)),
+      origin_(std::move(origin)),
+      verifier_key_(std::move(verifier_key)) {}
+
+Ledger::Impl::~Impl() {
+  if (committer_.joinable()) {
+    {
+      std::lock_guard lk(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    committer_.join();
+  }
+}
+
+Status Ledger::Impl::Load() {
+  OVERSIGHT_ASSIGN_OR_RETURN(std::uint64_t count, writer_->EntryCount());
+  tree_.Reserve(count);
+  Status seq_status;
+  OVERSIGHT_RETURN_IF_ERROR(writer_->ForEachLeaf([&](std::uint64_t seq, const Hash256& leaf) {
+    if (seq != tree_.size() && seq_status.ok()) {
+      seq_status = Status::Corruption("entry " + std::to_string(tree_.size()) +
+                                      " is missing; run `oversight ledger verify`");
+    }
+    tree_.Append(leaf);
+  }));
+  OVERSIGHT_RETURN_IF_ERROR(seq_status);
+  OVERSIGHT_RETURN_IF_ERROR(TailCheck(*writer_, tree_.size(), tree_, &last_leaf_, &last_time_));
+  OVERSIGHT_ASSIGN_OR_RETURN(auto rows, writer_->Checkpoints());
+  for (const auto& row : rows) {
+    auto root = tree_.Root(row.size);
+    if (!root.ok() || *root != row.root) {
+      return Status::Corruption("the entries no longer match the checkpoint at size " +
+                                std::to_string(row.size) + "; run `oversight ledger verify`");
+    }
+    checkpoints_.push_back({row.size, row.root, row.note, row.time});
+  }
+  committed_size_.store(tree_.size(), std::memory_order_release);
+  last_checkpoint_at_ = options_.clock->Now();
+  committer_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+Status Ledger::Impl::Submit(Request& r) {
+  auto done = r.done.get_future();
+  {
+    std::lock_guard lk(mu_);
+    if (!poisoned_.ok()) {
+      return Status::FailedPrecondition("ledger refuses appends after a failed commit (" +
+                                        poisoned_.message() + "); reopen it");
+    }
+    queue_.push_back(&r);
+  }
+  cv_.notify_one();
+  done.wait();
+  return r.status;
+}
+
+StatusOr<Receipt> Ledger::Impl::Append(std::string_view kind, std::string_view payload_json) {
+  OVERSIGHT_RETURN_IF_ERROR(ValidateKind(kind));
+  OVERSIGHT_ASSIGN_OR_RETURN(std::string payload, CanonicalPayload(payload_json));
+  Request r;
+  r.kind = std::string(kind);
+  r.payload = std::move(payload);
+  OVERSIGHT_RETURN_IF_ERROR(Submit(r));
+  return r.receipt;
+}
+
+StatusOr<SignedCheckpoint> Ledger::Impl::Checkpoint() {
+  Request r;
+  r.checkpoint_only = true;
+  OVERSIGHT_RETURN_IF_ERROR(Submit(r));
+  if (!r.checkpoint) return Status::FailedPrecondition("the ledger is empty: nothing to sign");
+  return *r.checkpoint;
+}
+
+bool Ledger::Impl::TimedCheckpointDue(TimePoint now) const {
+  std::uint64_t signed_size = checkpoints_.empty() ? 0 : checkpoints_.back().size;
+  return options_.checkpoint_every.count() > 0 && tree_.size() > signed_size &&
+         now - last_checkpoint_at_ >= options_.checkpoint_every;
+}
+
+void Ledger::Impl::Run() {
+  for (;;) {
+    std::vector<Request*> batch;
+    bool timed = false;
+    {
+      std::unique_lock lk(mu_);
+      auto wake = [&] { return !queue_.empty() || stopping_; };
+      if (options_.checkpoint_every.count() > 0) {
+        cv_.wait_for(lk, options_.checkpoint_every, wake);
+      } else {
+        cv_.wait(lk, wake);
+      }
+      if (queue_.empty() && stopping_) return;
+      std::size_t n = std::min(queue_.size(), options_.max_batch);
+      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      timed = poisoned_.ok() && TimedCheckpointDue(options_.clock->Now());
+    }
+    if (batch.empty() && !timed) continue;
+    Status st = poisoned_.ok() ? CommitBatch(batch, timed) : poisoned_;
+    if (!st.ok()) Poison(st);
+    for (Request* r : batch) {
+      if (!st.ok()) r->status = st;
+      r->done.set_value();
+    }
+  }
+}
+
+void Ledger::Impl::Poison(const Status& why) {
+  std::lock_guard lk(mu_);
+  if (poisoned_.ok()) poisoned_ = why;
+  // Waiting appends fail too: nothing queued behind a failed commit may be acknowledged.
+  for (Request* r : queue_) {
+    r->status = Status::FailedPrecondition("ledger commit failed: " + why.message());
+    r->done.set_value();
+  }
+  queue_.clear();
+}
+
+StatusOr<SignedCheckpoint> Ledger::Impl::SignAt(std::uint64_t size, const std::string& time) {
+  OVERSIGHT_ASSIGN_OR_RETURN(Hash256 root, tree_.Root(size));
+  OVERSIGHT_ASSIGN_OR_RETURN(std::string note, SignCheckpoint({origin_, size, root}, signer_));
+  OVERSIGHT_RETURN_IF_ERROR(writer_->InsertCheckpoint({size, root, note, time}));
+  return SignedCheckpoint{size, root, std::move(note), time};
+}
+
+}  // namespace oversight::ledger
+
+namespace oversight::ledger {
+
+Status Ledger::Impl::CommitBatch(std::vector<Request*>& batch, bool timed) {
+  // Times never go backwards in the chain, even if the wall clock does.
+  std::string time = std::max(FormatRfc3339Millis(options_.clock->Now()), last_time_);
+  const std::uint64_t base = committed_size_.load(std::memory_order_relaxed);
+  std::vector<std::pair<std::string, Hash256>> rows;
+  rows.reserve(batch.size());
+  bool want_checkpoint = timed;
+  Hash256 prev = last_leaf_;
+  for (Request* r : batch) {
+    if (r->checkpoint_only) {
+      want_checkpoint = true;
+      continue;
+    }
+    Entry e{base + rows.size(), time, std::move(r->kind), std::move(r->payload), prev};
+    std::string bytes = EncodeEntry(e);
+    prev = LeafHash(AsBytes(bytes));
+    r->receipt = {e.seq, prev, time};
+    rows.emplace_back(std::move(bytes), prev);
+  }
+  const std::uint64_t new_size = base + rows.size();
+  const std::uint64_t signed_size = checkpoints_.empty() ? 0 : checkpoints_.back().size;
+  if (options_.checkpoint_every_entries > 0 &&
+      new_size - signed_size >= options_.checkpoint_every_entries) {
+    want_checkpoint = true;
+  }
+  OVERSIGHT_RETURN_IF_ERROR(writer_->Begin());
+  Status st;
+  for (std::size_t i = 0; st.ok() && i < rows.size(); ++i) {
+    st = writer_->InsertEntry(base + i, rows[i].first, rows[i].second);
+  }
+  {
+    // Readers never look past committed_size_, so the tree may run ahead during the commit.
+    std::unique_lock lk(state_mu_);
+    for (const auto& row : rows) tree_.Append(row.second);
+  }
+  std::optional<SignedCheckpoint> cp;
+  if (st.ok() && want_checkpoint && new_size > signed_size) {
+    auto signed_cp = SignAt(new_size, time);
+    if (signed_cp.ok())
+      cp = std::move(signed_cp).value();
+    else
+      st = signed_cp.status();
+  }
+  if (st.ok()) st = writer_->Commit();
+  if (!st.ok()) {
+    writer_->Rollback();
+    return st;
+  }
+  Publish(new_size, prev, time, std::move(cp), batch);
+  return Status::Ok();
+}
+
+void Ledger::Impl::Publish(std::uint64_t new_size, const Hash256& last_leaf,
+                           const std::string& time, std::optional<SignedCheckpoint> cp,
+                           std::vector<Request*>& batch) {
+  if (cp) {
+    std::unique_lock lk(state_mu_);
+    checkpoints_.push_back(std::move(*cp));
+    last_checkpoint_at_ = options_.clock->Now();
+  }
+  if (cp) checkpoints_signed_.fetch_add(1);
+  commits_.fetch_add(1);
+  entries_.fetch_add(new_size - committed_size_.load(std::memory_order_relaxed));
+  committed_size_.store(new_size, std::memory_order_release);
+  last_leaf_ = last_leaf;
+  last_time_ = time;
+  for (Request* r : batch) {
+    if (r->checkpoint_only && !checkpoints_.empty()) r->checkpoint = checkpoints_.back();
+  }
+}
+
+}  // namespace oversight::ledger

@@ -1,0 +1,92 @@
+// Ledger::Impl: the committer thread, the in-memory tree and the stores. Private.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+
+#include "oversight/ledger/ledger.h"
+#include "oversight/ledger/merkle.h"
+#include "oversight/ledger/note.h"
+#include "store.h"
+
+namespace oversight::ledger {
+
+// One caller waiting on the committer: an append, or a request to sign a checkpoint now.
+struct Request {
+  std::string kind;
+  std::string payload;  // canonical
+  bool checkpoint_only = false;
+  Status status;
+  Receipt receipt;
+  std::optional<SignedCheckpoint> checkpoint;
+  std::promise<void> done;
+};
+
+class Ledger::Impl {
+ public:
+  Impl(LedgerOptions options, std::unique_ptr<Store> writer, std::unique_ptr<Store> reader,
+       NoteSigner signer, std::string origin, std::string verifier_key);
+  ~Impl();
+
+  Status Load();  // reads leaves, the tail and the checkpoints; then starts the committer
+  StatusOr<Receipt> Append(std::string_view kind, std::string_view payload_json);
+  StatusOr<SignedCheckpoint> Checkpoint();
+  std::optional<SignedCheckpoint> LatestCheckpoint() const;
+  std::vector<SignedCheckpoint> Checkpoints() const;
+  std::uint64_t size() const { return committed_size_.load(std::memory_order_acquire); }
+  LedgerStats stats() const {
+    return {commits_.load(), entries_.load(), checkpoints_signed_.load()};
+  }
+  StatusOr<std::string> EntryBytes(std::uint64_t seq) const;
+  Status ReadEntries(std::uint64_t from, std::uint64_t to, const EntryCallback& fn) const;
+  StatusOr<InclusionProof> ProveInclusion(std::uint64_t index, std::uint64_t size) const;
+  StatusOr<ConsistencyProof> ProveConsistency(std::uint64_t size1, std::uint64_t size2) const;
+
+  const std::string& origin() const { return origin_; }
+  const std::string& verifier_key() const { return verifier_key_; }
+
+ private:
+  Status Submit(Request& r);
+  void Run();
+  bool TimedCheckpointDue(TimePoint now) const;
+  Status CommitBatch(std::vector<Request*>& batch, bool timed);
+  void Publish(std::uint64_t new_size, const Hash256& last_leaf, const std::string& time,
+               std::optional<SignedCheckpoint> cp, std::vector<Request*>& batch);
+  StatusOr<SignedCheckpoint> SignAt(std::uint64_t size, const std::string& time);
+  void Poison(const Status& why);
+
+  const LedgerOptions options_;
+  std::unique_ptr<Store> writer_;  // committer thread only (after Load)
+  mutable std::mutex reader_mu_;
+  std::unique_ptr<Store> reader_;
+  const NoteSigner signer_;
+  const std::string origin_;
+  const std::string verifier_key_;
+
+  // The queue the committer drains.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Request*> queue_;
+  bool stopping_ = false;
+  Status poisoned_;
+
+  // Tree and checkpoints: written by the committer under a unique lock, read under shared.
+  mutable std::shared_mutex state_mu_;
+  MerkleTree tree_;  // may run ahead of committed_size_ while a batch commits
+  std::vector<SignedCheckpoint> checkpoints_;
+  std::atomic<std::uint64_t> committed_size_{0};
+  std::atomic<std::uint64_t> commits_{0}, entries_{0}, checkpoints_signed_{0};
+
+  // Committer-private.
+  Hash256 last_leaf_{};
+  std::string last_time_;
+  TimePoint last_checkpoint_at_;
+  std::thread committer_;
+};
+
+}  // namespace oversight::ledger

@@ -1,0 +1,290 @@
+#include "oversight/ledger/merkle.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstdlib>
+#include <string>
+
+namespace oversight::ledger {
+namespace {
+
+constexpr std::uint8_t kLeafPrefix = 0x00;
+constexpr std::uint8_t kNodePrefix = 0x01;
+
+// Largest power of two strictly less than n. REQUIRES: n >= 2.
+std::uint64_t SplitPoint(std::uint64_t n) { return std::bit_floor(n - 1); }
+
+unsigned Log2(std::uint64_t power_of_two) {
+  return static_cast<unsigned>(std::countr_zero(power_of_two));
+}
+
+std::string Num(std::uint64_t v) { return std::to_string(v); }
+
+// Both RFC 9162 verifiers walk (fn, sn) up the tree; this is the shared step that skips the
+// levels where the node on the path has no right sibling (it is the last node of its level).
+void ShiftWhileEvenAndNonZero(std::uint64_t& fn, std::uint64_t& sn) {
+  while ((fn & 1) == 0 && fn != 0) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+}
+
+// RFC 9162 §2.1.3.2 steps 2-3. The caller has checked the proof length, which guarantees the
+// walk ends exactly at the root (sn == 0).
+Hash RootFromInclusionProof(std::uint64_t index, std::uint64_t size, const Hash& leaf_hash,
+                            std::span<const Hash> proof) {
+  std::uint64_t fn = index;
+  std::uint64_t sn = size - 1;
+  Hash r = leaf_hash;
+  for (const Hash& p : proof) {
+    if ((fn & 1) != 0 || fn == sn) {
+      r = NodeHash(p, r);
+      ShiftWhileEvenAndNonZero(fn, sn);
+    } else {
+      r = NodeHash(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return r;
+}
+
+}  // namespace
+
+Hash LeafHash(std::span<const std::uint8_t> entry_bytes) {
+  return Sha256Prefixed(kLeafPrefix, entry_bytes);
+}
+
+Hash NodeHash(const Hash& left, const Hash& right) {
+  return Sha256Prefixed(kNodePrefix, left, right);
+}
+
+Hash EmptyRoot() { return Sha256(std::span<const std::uint8_t>()); }
+
+std::uint64_t InclusionProofLength(std::uint64_t index, std::uint64_t size) {
+  // Levels where the paths to `index` and to the last leaf diverge each contribute one hash;
+  // above that, the path to `index` follows the right border, which has a left sibling exactly
+  // where `index` has a set bit.
+  const auto inner = static_cast<unsigned>(std::bit_width(index ^ (size - 1)));
+  return inner + static_cast<std::uint64_t>(std::popcount(index >> inner));
+}
+
+std::uint64_t ConsistencyProofLength(std::uint64_t size1, std::uint64_t size2) {
+  if (size1 == 0 || size1 == size2) return 0;
+  // The proof is an inclusion proof for the last complete subtree of the old tree, seeded by
+  // that subtree's hash unless it is the whole old tree (size1 a power of two).
+  const auto shift = static_cast<unsigned>(std::countr_zero(size1));
+  const std::uint64_t seed = std::has_single_bit(size1) ? 0 : 1;
+  return seed + InclusionProofLength((size1 - 1) >> shift, ((size2 - 1) >> shift) + 1);
+}
+
+void MerkleTree::Append(const Hash& leaf_hash) {
+  leaves_.push_back(leaf_hash);
+  constexpr std::uint64_t kBlock = std::uint64_t{1} << kFirstCachedLevel;
+  if (leaves_.size() % kBlock != 0) return;
+  const std::uint64_t block = leaves_.size() / kBlock - 1;
+  Hash h = NodeHash(Subtree(kFirstCachedLevel - 1, 2 * block),
+                    Subtree(kFirstCachedLevel - 1, 2 * block + 1));
+  if (cached_.empty()) cached_.emplace_back();
+  cached_[0].push_back(h);
+  // Each level that now has an even count just completed a pair: cache their parent.
+  for (std::size_t i = 0; cached_[i].size() % 2 == 0; ++i) {
+    const auto& level = cached_[i];
+    h = NodeHash(level[level.size() - 2], level[level.size() - 1]);
+    if (cached_.size() == i + 1) cached_.emplace_back();
+    cached_[i + 1].push_back(h);
+  }
+}
+
+const Hash& MerkleTree::Leaf(std::uint64_t index) const {
+  if (index >= leaves_.size()) std::abort();  // a caller bug, not untrusted input
+  return leaves_[index];
+}
+
+Hash MerkleTree::Root() const { return leaves_.empty() ? EmptyRoot() : RangeHash(0, size()); }
+
+StatusOr<Hash> MerkleTree::Root(std::uint64_t tree_size) const {
+  if (tree_size > size()) {
+    return Status::InvalidArgument("tree size " + Num(tree_size) + " exceeds the " + Num(size()) +
+                                   " leaves in the tree");
+  }
+  return tree_size == 0 ? EmptyRoot() : RangeHash(0, tree_size);
+}
+
+StatusOr<std::vector<Hash>> MerkleTree::InclusionProof(std::uint64_t index,
+                                                       std::uint64_t tree_size) const {
+  if (index >= tree_size || tree_size > size()) {
+    return Status::InvalidArgument("no inclusion proof for leaf " + Num(index) + " in tree size " +
+                                   Num(tree_size) + " (the tree has " + Num(size()) + " leaves)");
+  }
+  // Walk down the RFC 6962 recursion collecting the sibling of each range containing `index`.
+  // Once the walk goes left it stays inside a complete subtree, so only one RangeHash below
+  // is not a single cached lookup.
+  std::vector<Hash> path;
+  std::uint64_t lo = 0;
+  std::uint64_t hi = tree_size;
+  while (hi - lo > 1) {
+    const std::uint64_t k = SplitPoint(hi - lo);
+    if (index < lo + k) {
+      path.push_back(RangeHash(lo + k, hi));
+      hi = lo + k;
+    } else {
+      path.push_back(Subtree(Log2(k), lo / k));
+      lo += k;
+    }
+  }
+  std::reverse(path.begin(), path.end());  // the RFC orders the path from the leaf upwards
+  return path;
+}
+
+StatusOr<std::vector<Hash>> MerkleTree::ConsistencyProof(std::uint64_t size1,
+                                                         std::uint64_t size2) const {
+  if (size1 > size2 || size2 > size()) {
+    return Status::InvalidArgument("no consistency proof from size " + Num(size1) + " to size " +
+                                   Num(size2) + " (the tree has " + Num(size()) + " leaves)");
+  }
+  std::vector<Hash> path;
+  if (size1 == 0 || size1 == size2) return path;
+  // RFC 6962 SUBPROOF(m, D[lo:hi], b), unrolled: `whole` is b, true while the range is still
+  // a prefix-aligned part of the old tree whose hash the verifier already knows (root1).
+  std::uint64_t lo = 0;
+  std::uint64_t hi = size2;
+  bool whole = true;
+  while (size1 != hi) {
+    const std::uint64_t k = SplitPoint(hi - lo);
+    if (size1 <= lo + k) {
+      path.push_back(RangeHash(lo + k, hi));
+      hi = lo + k;
+    } else {
+      path.push_back(Subtree(Log2(k), lo / k));
+      lo += k;
+      whole = false;
+    }
+  }
+  if (!whole) path.push_back(RangeHash(lo, hi));
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+void MerkleTree::Reserve(std::uint64_t n) {
+  leaves_.reserve(n);
+  for (unsigned level = kFirstCachedLevel; (n >> level) > 0; ++level) {
+    const std::size_t i = level - kFirstCachedLevel;
+    if (cached_.size() <= i) cached_.resize(i + 1);
+    cached_[i].reserve(n >> level);
+  }
+}
+
+Hash MerkleTree::Subtree(unsigned level, std::uint64_t index) const {
+  if (level == 0) return leaves_[index];
+  if (level >= kFirstCachedLevel) return cached_[level - kFirstCachedLevel][index];
+  return NodeHash(Subtree(level - 1, 2 * index), Subtree(level - 1, 2 * index + 1));
+}
+
+Hash MerkleTree::RangeHash(std::uint64_t begin, std::uint64_t end) const {
+  // MTH of a range is the right-nested fold of its complete subtrees, one per set bit of its
+  // size, largest first. Fold from the smallest (rightmost) one.
+  const std::uint64_t n = end - begin;
+  std::uint64_t right_edge = end;
+  Hash acc{};
+  bool have = false;
+  for (unsigned level = 0; (n >> level) != 0; ++level) {
+    if (((n >> level) & 1) == 0) continue;
+    const std::uint64_t start = right_edge - (std::uint64_t{1} << level);
+    const Hash h = Subtree(level, start >> level);
+    acc = have ? NodeHash(h, acc) : h;
+    have = true;
+    right_edge = start;
+  }
+  return acc;
+}
+
+Status VerifyInclusion(std::uint64_t index, std::uint64_t size, const Hash& leaf_hash,
+                       std::span<const Hash> proof, const Hash& root) {
+  if (index >= size) {
+    return Status::InvalidArgument("inclusion proof for leaf " + Num(index) +
+                                   " cannot exist in a tree of size " + Num(size));
+  }
+  const std::uint64_t want = InclusionProofLength(index, size);
+  if (proof.size() != want) {
+    return Status::InvalidArgument("inclusion proof has " + Num(proof.size()) +
+                                   " hashes; a proof for leaf " + Num(index) +
+                                   " in a tree of size " + Num(size) + " has exactly " + Num(want));
+  }
+  if (RootFromInclusionProof(index, size, leaf_hash, proof) != root) {
+    return Status::Corruption("inclusion proof does not lead to the given root: leaf " +
+                              Num(index) + " is not proven to be in the tree of size " + Num(size) +
+                              " with that root");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+Status CheckConsistencyShape(std::uint64_t size1, std::uint64_t size2,
+                             std::span<const Hash> proof) {
+  if (size1 > size2) {
+    return Status::InvalidArgument("consistency proof from size " + Num(size1) +
+                                   " to the smaller size " + Num(size2) + " cannot exist");
+  }
+  const std::uint64_t want = ConsistencyProofLength(size1, size2);
+  if (proof.size() != want) {
+    return Status::InvalidArgument("consistency proof has " + Num(proof.size()) +
+                                   " hashes; a proof from size " + Num(size1) + " to size " +
+                                   Num(size2) + " has exactly " + Num(want));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status VerifyConsistency(std::uint64_t size1, std::uint64_t size2, const Hash& root1,
+                         const Hash& root2, std::span<const Hash> proof) {
+  OVERSIGHT_RETURN_IF_ERROR(CheckConsistencyShape(size1, size2, proof));
+  if (size1 == size2) {
+    if (root1 != root2) {
+      return Status::Corruption("two trees of size " + Num(size1) + " have different roots");
+    }
+    return Status::Ok();
+  }
+  if (size1 == 0) {
+    // Every tree extends the empty tree, but only if the claimed old root really is empty.
+    if (root1 != EmptyRoot()) {
+      return Status::Corruption("the given root of the size 0 tree is not the empty-tree root");
+    }
+    return Status::Ok();
+  }
+  // RFC 9162 §2.1.4.2. Skipping the trailing ones of size1-1 moves to the level of the old
+  // tree's last complete subtree, whose hash seeds both recomputed roots.
+  std::uint64_t fn = size1 - 1;
+  std::uint64_t sn = size2 - 1;
+  while ((fn & 1) != 0) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  const bool seeded_by_root1 = std::has_single_bit(size1);
+  Hash fr = seeded_by_root1 ? root1 : proof[0];
+  Hash sr = fr;
+  for (const Hash& c : proof.subspan(seeded_by_root1 ? 0 : 1)) {
+    if ((fn & 1) != 0 || fn == sn) {
+      fr = NodeHash(c, fr);
+      sr = NodeHash(c, sr);
+      ShiftWhileEvenAndNonZero(fn, sn);
+    } else {
+      sr = NodeHash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  if (fr != root1) {
+    return Status::Corruption("consistency proof does not lead to the given root of the size " +
+                              Num(size1) + " tree");
+  }
+  if (sr != root2) {
+    return Status::Corruption("consistency proof does not lead to the given root of the size " +
+                              Num(size2) + " tree: the larger tree does not extend the smaller");
+  }
+  return Status::Ok();
+}
+
+}  // namespace oversight::ledger
