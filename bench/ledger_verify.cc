@@ -1,10 +1,11 @@
 // bench/ledger_verify: `verify` of an N-entry ledger (default 1,000,000) as a ratio to plain
 // SHA-256 hashing of the same entry bytes, measured in the same run.
 //
-//   build/bench/ledger_verify [--entries N] [--dir DIR]
+//   build/bench/ledger_verify [--entries N] [--dir DIR] [--keep]  (--keep leaves DIR/kept)
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,7 +66,10 @@ int main(int argc, char** argv) {
   using namespace oversight::bench;
   std::uint64_t entries = 1000000;
   std::string parent = "build/bench-scratch";
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool keep = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--keep") == 0) keep = true;
+    if (i + 1 >= argc) break;
     if (std::strcmp(argv[i], "--entries") == 0) entries = std::stoull(argv[i + 1]);
     if (std::strcmp(argv[i], "--dir") == 0) parent = argv[i + 1];
   }
@@ -99,5 +103,11 @@ int main(int argc, char** argv) {
               double(entries) / hash_s, double(bytes) / hash_s / 1e6, acc[0]);
   std::printf("verify rate / hashing rate: %.0f%%  (mean entry %.0f bytes)\n",
               100.0 * hash_s / verify_s, double(bytes) / double(entries));
+  if (keep) {
+    std::string kept = parent + "/kept";
+    std::filesystem::remove_all(kept);
+    std::filesystem::rename(dir.path(), kept);
+    std::printf("ledger kept in %s\n", kept.c_str());
+  }
   return 0;
 }

@@ -48,7 +48,9 @@ std::u16string ToUtf16(std::string_view s) {
 }
 
 // ECMAScript Number::toString for a finite double (RFC 8785 §3.2.2.3).
-void AppendNumber(std::string& out, double v) {
+}  // namespace
+
+void AppendCanonicalJsonNumber(std::string& out, double v) {
   if (v == 0) {
     out += '0';  // also for -0
     return;
@@ -92,6 +94,8 @@ void AppendNumber(std::string& out, double v) {
   }
 }
 
+namespace {
+
 Status Serialize(const json& v, std::string& out, int depth) {
   if (depth > kMaxJsonDepth) {
     return Status::InvalidArgument("JSON nesting deeper than " + std::to_string(kMaxJsonDepth));
@@ -114,13 +118,13 @@ Status Serialize(const json& v, std::string& out, int depth) {
         return Status::InvalidArgument("integer " + v.dump() +
                                        " is outside the exactly representable range +-2^53");
       }
-      AppendNumber(out, d);
+      AppendCanonicalJsonNumber(out, d);
       return Status::Ok();
     }
     case json::value_t::number_float: {
       double d = v.get<double>();
       if (!std::isfinite(d)) return Status::InvalidArgument("number is not finite");
-      AppendNumber(out, d);
+      AppendCanonicalJsonNumber(out, d);
       return Status::Ok();
     }
     case json::value_t::string:
@@ -239,9 +243,52 @@ Status AppendCanonicalJson(const nlohmann::json& value, std::string& out) {
   return Serialize(value, out, 1);
 }
 
-bool IsCanonicalJson(std::string_view text) {
-  auto canon = CanonicalizeJson(text);
-  return canon.ok() && *canon == text;
+bool IsCanonicalJson(std::string_view text) { return CheckCanonicalJson(text); }
+
+namespace {
+
+// Undoes the escapes canonical JSON can contain (short forms and \u00xx).
+std::string Unescape(std::string_view raw) {
+  std::string out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '\\' || i + 1 >= raw.size()) {
+      out += raw[i];
+      continue;
+    }
+    char e = raw[++i];
+    switch (e) {
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'u':
+        if (i + 4 < raw.size()) {
+          out += static_cast<char>(std::stoi(std::string(raw.substr(i + 3, 2)), nullptr, 16));
+          i += 4;
+        }
+        break;
+      default:
+        out += e;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool JsonNameUtf16Less(std::string_view a_raw, std::string_view b_raw) {
+  return ToUtf16(Unescape(a_raw)) < ToUtf16(Unescape(b_raw));
 }
 
 }  // namespace oversight

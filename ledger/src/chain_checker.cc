@@ -27,7 +27,7 @@ bool ChainChecker::Feed(std::uint64_t seq, std::string_view bytes,
                         : "entry " + Seq(seq) + " appears twice");
     return false;
   }
-  auto entry = DecodeEntry(bytes);
+  auto entry = DecodeEntryView(bytes);
   if (!entry.ok()) {
     Fail(report, seq, "entry " + Seq(seq) + ": " + entry.status().message());
     return false;
@@ -56,13 +56,13 @@ bool ChainChecker::Feed(std::uint64_t seq, std::string_view bytes,
   }
   if (entry->time < last_time_) {
     Fail(report, seq,
-         "entry " + Seq(seq) + ": time " + entry->time +
+         "entry " + Seq(seq) + ": time " + std::string(entry->time) +
              " is before the previous "
              "entry's " +
              last_time_);
     return false;
   }
-  last_time_ = std::move(entry->time);
+  last_time_.assign(entry->time);
   prev_ = leaf;
   tree_.Append(leaf);
   ++report.entries;

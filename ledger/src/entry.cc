@@ -1,5 +1,7 @@
 #include "oversight/ledger/entry.h"
 
+#include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "oversight/common/canonical_json.h"
@@ -9,26 +11,27 @@
 namespace oversight::ledger {
 namespace {
 
-using nlohmann::json;
+bool IsValidJson(std::string_view bytes) {
+  return nlohmann::json::accept(bytes.begin(), bytes.end());
+}
 
 Status BadEntry(const std::string& why) { return Status::Corruption("entry " + why); }
 
-Status CheckFields(const json& j) {
-  static constexpr const char* kFields[] = {"kind", "payload", "prev", "seq", "time", "v"};
-  if (!j.is_object()) return BadEntry("is not a JSON object");
-  if (j.size() != std::size(kFields)) return BadEntry("has missing or unknown fields");
-  for (const char* f : kFields) {
-    if (!j.contains(f)) return BadEntry(std::string("lacks field \"") + f + "\"");
-  }
-  if (!j["v"].is_number_unsigned() || j["v"].get<std::uint64_t>() != kEntryFormatVersion) {
-    return BadEntry("has an unknown format version");
-  }
-  if (!j["seq"].is_number_unsigned()) return BadEntry("has a non-integer seq");
-  if (!j["kind"].is_string() || !j["time"].is_string() || !j["prev"].is_string()) {
-    return BadEntry("has a field of the wrong type");
-  }
-  if (!j["payload"].is_object()) return BadEntry("payload is not a JSON object");
-  return Status::Ok();
+// The value of a member that must be a string without escapes, quotes removed.
+bool PlainString(std::string_view raw, std::string_view* out) {
+  if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return false;
+  *out = raw.substr(1, raw.size() - 2);
+  return out->find('\\') == std::string_view::npos;
+}
+
+// REQUIRES: c is a lowercase hex digit (checked by IsLowerHex).
+std::uint8_t HexNibble(char c) {
+  return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+}
+
+bool IsLowerHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace
@@ -49,11 +52,12 @@ StatusOr<std::string> CanonicalPayload(std::string_view payload_json) {
     return Status::ResourceExhausted("payload larger than " + std::to_string(4 * kMaxPayloadBytes) +
                                      " bytes");
   }
-  OVERSIGHT_ASSIGN_OR_RETURN(std::string canon, CanonicalizeJson(payload_json));
-  if (canon.empty() || canon.front() != '{') {
+  auto canon = CanonicalizeJson(payload_json);
+  if (!canon.ok()) return canon.status();
+  if (canon->empty() || (*canon)[0] != '{') {
     return Status::InvalidArgument("payload must be a JSON object");
   }
-  if (canon.size() > kMaxPayloadBytes) {
+  if (canon->size() > kMaxPayloadBytes) {
     return Status::ResourceExhausted("canonical payload larger than " +
                                      std::to_string(kMaxPayloadBytes) + " bytes");
   }
@@ -80,30 +84,52 @@ std::string EncodeEntry(const Entry& e) {
   return out;
 }
 
-StatusOr<Entry> DecodeEntry(std::string_view bytes) {
-  json j = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return BadEntry("is not valid JSON");
-  OVERSIGHT_RETURN_IF_ERROR(CheckFields(j));
-  std::string canon;
-  canon.reserve(bytes.size());
-  if (!AppendCanonicalJson(j, canon).ok() || canon != bytes) {
-    return BadEntry("is not in canonical form");
+StatusOr<EntryView> DecodeEntryView(std::string_view bytes) {
+  // Verification runs this over every entry: one canonical-form pass, then the six members by
+  // position (canonical order is kind, payload, prev, seq, time, v).
+  JsonMembers m;
+  if (!CheckCanonicalJson(bytes, &m)) {
+    return BadEntry(IsValidJson(bytes) ? "is not in canonical form" : "is not valid JSON");
   }
-  Entry e;
-  e.seq = j["seq"].get<std::uint64_t>();
-  e.kind = j["kind"].get<std::string>();
-  e.time = j["time"].get<std::string>();
-  if (!ValidateKind(e.kind).ok()) return BadEntry("has an invalid kind");
-  if (!ParseRfc3339(e.time).ok() || e.time.size() != 24 || e.time.back() != 'Z') {
+  static constexpr std::string_view kNames[] = {"kind", "payload", "prev", "seq", "time", "v"};
+  if (bytes.front() != '{' || m.size() != std::size(kNames)) {
+    return BadEntry("does not have exactly the fields kind, payload, prev, seq, time, v");
+  }
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    if (m[i].first != kNames[i])
+      return BadEntry("has an unknown field \"" + std::string(m[i].first) + "\"");
+  }
+  if (m[5].second != "1")
+    return BadEntry("has an unknown format version " + std::string(m[5].second));
+  EntryView e;
+  std::string_view kind, prev, time;
+  if (!PlainString(m[0].second, &kind) || !ValidateKind(kind).ok())
+    return BadEntry("has an invalid kind");
+  if (m[1].second.front() != '{') return BadEntry("payload is not a JSON object");
+  if (!PlainString(m[2].second, &prev) || prev.size() != 64 || !IsLowerHex(prev)) {
+    return BadEntry("has a malformed prev hash");
+  }
+  auto [end, ec] =
+      std::from_chars(m[3].second.data(), m[3].second.data() + m[3].second.size(), e.seq);
+  if (ec != std::errc() || end != m[3].second.data() + m[3].second.size()) {
+    return BadEntry("has a seq that is not a non-negative integer");
+  }
+  if (!PlainString(m[4].second, &time) || time.size() != 24 || time.back() != 'Z' ||
+      !ParseRfc3339(time).ok()) {
     return BadEntry("has a time that is not UTC RFC 3339 with milliseconds");
   }
-  auto prev = HexDecode(j["prev"].get_ref<const std::string&>());
-  if (!prev.ok() || prev->size() != e.prev.size()) return BadEntry("has a malformed prev hash");
-  std::copy(prev->begin(), prev->end(), e.prev.begin());
-  canon.clear();
-  if (!AppendCanonicalJson(j["payload"], canon).ok()) return BadEntry("has a malformed payload");
-  e.payload = std::move(canon);
+  e.kind = kind;
+  e.payload = m[1].second;
+  e.time = time;
+  for (std::size_t i = 0; i < e.prev.size(); ++i) {
+    e.prev[i] = static_cast<std::uint8_t>(HexNibble(prev[2 * i]) << 4 | HexNibble(prev[2 * i + 1]));
+  }
   return e;
+}
+
+StatusOr<Entry> DecodeEntry(std::string_view bytes) {
+  OVERSIGHT_ASSIGN_OR_RETURN(EntryView v, DecodeEntryView(bytes));
+  return Entry{v.seq, std::string(v.time), std::string(v.kind), std::string(v.payload), v.prev};
 }
 
 }  // namespace oversight::ledger

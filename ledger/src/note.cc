@@ -38,18 +38,6 @@ struct BioDeleter {
 using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 using PublicKey = std::array<std::uint8_t, 32>;
 
-Status ValidateKeyName(std::string_view name) {
-  if (name.empty()) return Status::InvalidArgument("note key name is empty");
-  for (char c : name) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '+' || c == ' ' || u < 0x20 || u == 0x7f) {
-      return Status::InvalidArgument("note key name '" + std::string(name) +
-                                     "' contains a space, '+' or control character");
-    }
-  }
-  return Status::Ok();
-}
-
 // Length of the UTF-8 sequence starting at s[i], or 0 if it is invalid (overlong, surrogate,
 // beyond U+10FFFF, truncated).
 std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
@@ -75,6 +63,22 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   }
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return len;
+}
+
+// C2SP and Go: a key name is non-empty UTF-8 with no spaces and no '+'.
+Status ValidateKeyName(std::string_view name) {
+  bool ok = !name.empty();
+  for (std::size_t i = 0; ok && i < name.size();) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const std::size_t len = Utf8SequenceLength(name, i);
+    ok = len != 0 && c > 0x20 && c != 0x7f && c != '+';
+    i += len;
+  }
+  if (!ok) {
+    return Status::InvalidArgument("note key name '" + std::string(name) +
+                                   "' is empty or contains a space, '+' or control character");
+  }
+  return Status::Ok();
 }
 
 // C2SP note text: valid UTF-8, no control characters but '\n', ending in '\n'.

@@ -271,7 +271,7 @@ StatusOr<std::string> Store::EntryBytes(std::uint64_t seq) {
 
 StatusOr<std::uint64_t> Store::EntryCount() {
   sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(db_, "SELECT count(*) FROM entries", -1, &raw, nullptr);
+  int rc = sqlite3_prepare_v2(db_, "SELECT coalesce(max(seq) + 1, 0) FROM entries", -1, &raw, nullptr);
   Stmt stmt(raw);
   if (rc != SQLITE_OK || (rc = sqlite3_step(raw)) != SQLITE_ROW) return Error(rc, "counting");
   return static_cast<std::uint64_t>(sqlite3_column_int64(raw, 0));

@@ -65,6 +65,7 @@ class Store {
   // Only the stored leaf hashes, in seq order (for opening quickly).
   Status ForEachLeaf(const std::function<void(std::uint64_t, const Hash256&)>& fn);
   StatusOr<std::string> EntryBytes(std::uint64_t seq);
+  // One past the highest stored seq (the entry count when none is missing); O(log n).
   StatusOr<std::uint64_t> EntryCount();
   StatusOr<std::vector<CheckpointRow>> Checkpoints();
 

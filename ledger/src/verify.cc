@@ -1,6 +1,7 @@
 #include "oversight/ledger/verify.h"
 
 #include "chain_checker.h"
+#include "entry_pipe.h"
 #include "oversight/common/key_file.h"
 #include "oversight/ledger/entry.h"
 #include "store.h"
@@ -71,14 +72,15 @@ StatusOr<VerifyReport> VerifyLedger(const LedgerPaths& paths, const VerifyOption
   }
   ChainChecker chain;
   if (auto count = store->EntryCount(); count.ok()) chain.Reserve(*count);
-  Status read = store->ForEachEntry(
-      0, UINT64_MAX,
-      [&](std::uint64_t seq, std::string_view bytes, std::span<const std::uint8_t> leaf) {
-        std::optional<Hash256> stored = Hash256{};
-        if (leaf.size() == stored->size()) std::copy(leaf.begin(), leaf.end(), stored->begin());
-        if (!chain.Feed(seq, bytes, stored, report)) return Status::Corruption(report.problem);
-        return Status::Ok();
-      });
+  Status read;
+  {
+    EntryPipe pipe(*store);
+    pipe.Consume([&](const PipedEntry& e) {
+      std::optional<Hash256> leaf = e.leaf ? e.leaf : Hash256{};  // wrong length: mismatch
+      return chain.Feed(e.seq, e.bytes, leaf, report);
+    });
+    read = pipe.Finish();
+  }
   if (!read.ok() && report.ok) Fail(report, chain.tree().size(), read.message());
   if (report.ok) {
     auto rows = store->Checkpoints();

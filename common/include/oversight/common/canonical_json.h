@@ -11,6 +11,8 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "oversight/common/status.h"
 
@@ -29,6 +31,21 @@ Status AppendCanonicalJson(const nlohmann::json& value, std::string& out);
 
 // True if `text` is already exactly its own canonical form.
 bool IsCanonicalJson(std::string_view text);
+
+// The top-level members of an object: (raw name without quotes, raw value bytes).
+using JsonMembers = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// The same check as IsCanonicalJson in one pass without allocating (fast enough to run over
+// every ledger entry). If `top_level_members` is given and the text is a canonical object, it
+// receives the object's members, as views into `text`.
+bool CheckCanonicalJson(std::string_view text, JsonMembers* top_level_members = nullptr);
+
+// Appends a finite double in ECMAScript's shortest round-trip form (RFC 8785 §3.2.2.3).
+void AppendCanonicalJsonNumber(std::string& out, double v);
+
+// Compares two member names as they appear between quotes in canonical JSON (escapes
+// included) by their UTF-16 code units, the order RFC 8785 sorts members in.
+bool JsonNameUtf16Less(std::string_view a_raw, std::string_view b_raw);
 
 // Appends `s` (valid UTF-8) as a canonical JSON string literal, quotes included.
 void AppendCanonicalJsonString(std::string& out, std::string_view s);

@@ -40,6 +40,17 @@ StatusOr<std::string> CanonicalPayload(std::string_view payload_json);
 // e.kind valid; both are checked by Append before an entry is built.
 std::string EncodeEntry(const Entry& e);
 
+// An entry's fields as views into its bytes (valid while the bytes are).
+struct EntryView {
+  std::uint64_t seq = 0;
+  std::string_view time, kind, payload;
+  Hash256 prev{};
+};
+
+// Checks stored bytes and returns views of their fields without copying: what verification
+// runs over every entry. Same checks and errors as DecodeEntry.
+StatusOr<EntryView> DecodeEntryView(std::string_view bytes);
+
 // Parses stored bytes back into an Entry. Corruption if they are not valid JSON, not in
 // canonical form, lack or add fields, have the wrong types or an unknown format version.
 StatusOr<Entry> DecodeEntry(std::string_view bytes);

@@ -23,8 +23,9 @@ namespace oversight::ledger {
 
 class NoteVerifier;
 
-// Signs note texts with an Ed25519 key. Movable, not copyable. Thread-safe for concurrent
-// const calls (each Sign uses its own OpenSSL context).
+// Signs note texts with an Ed25519 key. Movable, not copyable; a moved-from signer may only be
+// destroyed or assigned to. Thread-safe for concurrent const calls (each Sign uses its own
+// OpenSSL context).
 class NoteSigner {
  public:
   // Loads a PKCS#8 PEM Ed25519 private key. The file must pass ReadKeyFile (owner-only mode).
