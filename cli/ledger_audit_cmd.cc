@@ -9,6 +9,7 @@
 #include "oversight/common/key_file.h"
 #include "oversight/ledger/merkle.h"
 #include "oversight/ledger/note.h"
+#include "oversight/ledger/tlog_proof.h"
 #include "oversight/ledger/verify.h"
 
 namespace oversight::cli {
@@ -95,7 +96,7 @@ struct ProveArgs {
   bool json = false;
 };
 
-// Text output is a C2SP tlog-proof when the size has a signed checkpoint: self-contained.
+// Text output is a C2SP tlog-proof carrying the entry in its extra line: self-contained.
 int RunProve(const ProveArgs& a) {
   auto ledger = Ledger::Open(LedgerPaths::InDirectory(a.dir));
   if (!ledger.ok()) return ReportError(ledger.status());
@@ -106,9 +107,12 @@ int RunProve(const ProveArgs& a) {
   std::uint64_t size = a.size != 0 ? a.size : cp ? cp->size : (*ledger)->size();
   auto proof = (*ledger)->ProveInclusion(a.index, size);
   if (!proof.ok()) return ReportError(proof.status());
+  auto entry = (*ledger)->EntryBytes(a.index);
+  if (!entry.ok()) return ReportError(entry.status());
   if (a.json) {
     json j{{"index", proof->index},
            {"size", proof->size},
+           {"entry", *entry},
            {"leaf_hash", Base64Encode(proof->leaf_hash)},
            {"root", Base64Encode(proof->root)},
            {"proof", HashList(proof->hashes)}};
@@ -116,15 +120,51 @@ int RunProve(const ProveArgs& a) {
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
-  std::cout << "c2sp.org/tlog-proof@v1\nindex " << proof->index << "\n";
-  for (const auto& h : proof->hashes) std::cout << Base64Encode(h) << "\n";
-  std::cout << "\n";
-  if (cp)
-    std::cout << cp->note;
-  else
-    std::cout << "(no signed checkpoint at size " << size << "; root " << Base64Encode(proof->root)
-              << ")\n";
+  if (!cp) {
+    return ReportError(Status::FailedPrecondition(
+        "no signed checkpoint at size " + std::to_string(size) +
+        " (sign one with `oversight ledger checkpoint --sign`, or use --json)"));
+  }
+  std::cout << FormatTlogProof({*entry, proof->index, proof->hashes, cp->note});
   return kExitOk;
+}
+
+struct VerifyProofArgs {
+  std::string proof, vkey, entry;
+  bool json = false;
+};
+
+int RunVerifyProof(const VerifyProofArgs& a) {
+  auto text = ReadSmallFile(a.proof, 4 << 20);
+  if (!text.ok()) return ReportError(text.status());
+  auto vkey = LoadVerifierKey(a.vkey);
+  if (!vkey.ok()) return ReportError(vkey.status());
+  auto verifier = NoteVerifier::FromVerifierKey(*vkey);
+  if (!verifier.ok()) return ReportError(verifier.status());
+  std::string entry;
+  if (!a.entry.empty()) {
+    auto e = ReadSmallFile(a.entry, 4 << 20);
+    if (!e.ok()) return ReportError(e.status());
+    entry = *e;
+    while (!entry.empty() && entry.back() == '\n') entry.pop_back();
+  }
+  auto v = VerifyTlogProof(*text, *verifier, entry);
+  if (!v.ok() && v.status().code() == StatusCode::kInvalidArgument) return ReportError(v.status());
+  if (a.json) {
+    json j{{"ok", v.ok()}};
+    if (v.ok())
+      j.update({{"index", v->index}, {"size", v->checkpoint.size}, {"entry", v->entry}});
+    else
+      j["problem"] = v.status().message();
+    std::cout << j.dump(2) << "\n";
+  } else if (v.ok()) {
+    std::cout << "OK: entry " << v->index << " is in " << v->checkpoint.origin << " at size "
+              << v->checkpoint.size << "\n"
+              << v->entry << "\n";
+  } else {
+    std::cout << "INVALID: " << v.status().message() << "\n";
+  }
+  return v.ok() ? kExitOk : kExitInvalid;
 }
 
 struct ConsistencyArgs {
@@ -185,12 +225,24 @@ void AddLedgerAuditCommands(CLI::App* ledger, Context& ctx) {
   c = ledger->add_subcommand(
       "prove",
       "Inclusion proof of entry --index in the tree of --size entries (default: the\n"
-      "latest signed checkpoint covering it). Text output is a C2SP tlog-proof.");
+      "latest signed checkpoint covering it). Text output is a C2SP tlog-proof (save it\n"
+      "as FILE.tlog-proof) carrying the entry in its extra line.");
   AddDirOption(c, &prove.dir);
   c->add_option("--index", prove.index, "Entry seq (0-based)")->required();
   c->add_option("--size", prove.size, "Tree size; default the latest covering checkpoint");
   c->add_flag("--json", prove.json, "Machine-readable output");
   c->callback([&ctx] { ctx.exit_code = RunProve(prove); });
+
+  static VerifyProofArgs vproof;
+  c = ledger->add_subcommand("verify-proof",
+                             "Check a tlog-proof from `prove` offline with the verifier key: the\n"
+                             "checkpoint's signature and the entry's inclusion under it.");
+  c->add_option("proof", vproof.proof, "The .tlog-proof file")->required();
+  c->add_option("--vkey", vproof.vkey, "Verifier key (string or file)")->required();
+  c->add_option("--entry", vproof.entry,
+                "File holding the entry bytes; default the proof's extra line");
+  c->add_flag("--json", vproof.json, "Machine-readable output");
+  c->callback([&ctx] { ctx.exit_code = RunVerifyProof(vproof); });
 
   static ConsistencyArgs cons;
   c = ledger->add_subcommand("consistency",

@@ -91,12 +91,26 @@ TEST_F(LedgerCliTest, VerifyExportRejectsACheckpointFromAnotherKey) {
       << out;
 }
 
-TEST_F(LedgerCliTest, ProvePrintsATlogProofWithTheSignedCheckpoint) {
+TEST_F(LedgerCliTest, ProveWritesATlogProofThatVerifiesOfflineAndFailsForAnotherIndex) {
   std::string out;
   ASSERT_EQ(RunCli("ledger checkpoint --sign --dir " + dir_, &out), 0) << out;
   ASSERT_EQ(RunCli("ledger prove --index 3 --dir " + dir_, &out), 0) << out;
-  EXPECT_EQ(out.rfind("c2sp.org/tlog-proof@v1\nindex 3\n", 0), 0u) << out;
+  EXPECT_EQ(out.rfind("c2sp.org/tlog-proof@v1\nextra ", 0), 0u) << out;
+  EXPECT_NE(out.find("\nindex 3\n"), std::string::npos) << out;
   EXPECT_NE(out.find("cli.test/log\n5\n"), std::string::npos) << out;
+  std::string proof = tmp_.File("e3.tlog-proof"), vkey = dir_ + "/ledger.vkey";
+  ASSERT_EQ(RunCli("ledger prove --index 3 --dir " + dir_ + " > " + proof), 0);
+  EXPECT_EQ(RunCli("ledger verify-proof " + proof + " --vkey " + vkey, &out), 0) << out;
+  EXPECT_NE(out.find("\"i\":3"), std::string::npos) << out;
+  ASSERT_EQ(std::system(("sed -i 's/^index 3$/index 2/' " + proof).c_str()), 0);
+  EXPECT_EQ(RunCli("ledger verify-proof " + proof + " --vkey " + vkey, &out), 1) << out;
+}
+
+TEST_F(LedgerCliTest, ProveWithoutASignedCheckpointAsksForOne) {
+  std::string out;
+  EXPECT_EQ(RunCli("ledger prove --index 1 --dir " + dir_, &out), 2) << out;
+  EXPECT_NE(out.find("checkpoint --sign"), std::string::npos) << out;
+  EXPECT_EQ(RunCli("ledger prove --json --index 1 --dir " + dir_, &out), 0) << out;
 }
 
 }  // namespace
