@@ -1,0 +1,65 @@
+// A thin RAII adapter over SQLCipher for the gallery: result codes become Statuses here.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "oversight/common/secret.h"
+#include "oversight/common/status.h"
+
+namespace oversight::matcher::internal {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+    other.stmt_ = nullptr;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+
+  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, std::int64_t value);
+  Statement& Bind(int index, double value);
+  Statement& Bind(int index, std::span<const std::uint8_t> blob);
+
+  // Makes the statement ready to run again with new bindings.
+  void Reset();
+  // True while a row is available; Internal/Corruption/IOError on failure.
+  StatusOr<bool> Step();
+  Status Run();  // steps to completion, expecting no rows
+
+  std::string Text(int column) const;
+  std::int64_t Int(int column) const;
+  double Real(int column) const;
+  std::span<const std::uint8_t> Blob(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Database {
+ public:
+  // Opens or creates `path` (a new file is created 0600), keys it with the 32-byte raw key
+  // and checks the key by reading the schema. Unauthenticated if the key does not decrypt it.
+  static StatusOr<std::unique_ptr<Database>> Open(const std::string& path, const SecretBytes& key);
+  ~Database();
+
+  Status Exec(const char* sql);
+  StatusOr<Statement> Prepare(std::string_view sql) const;
+  Status Error(int rc, std::string_view what) const;
+
+ private:
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace oversight::matcher::internal
