@@ -6,6 +6,9 @@ namespace oversight {
 namespace {
 
 using std::chrono::days;
+
+constexpr int kMinYear = 1900;
+constexpr int kMaxYear = 2200;
 using std::chrono::sys_days;
 
 bool Digits(std::string_view s, std::size_t pos, std::size_t n, int* out) {
@@ -49,6 +52,11 @@ StatusOr<TimePoint> ParseRfc3339(std::string_view s) {
   }
   std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(unsigned(mo)),
                                   std::chrono::day(unsigned(d))};
+  // TimePoint counts nanoseconds in 64 bits (about 1678..2262); stay well inside that range.
+  if (y < kMinYear || y > kMaxYear) {
+    return Status::InvalidArgument("timestamp year " + std::to_string(y) + " is outside " +
+                                   std::to_string(kMinYear) + ".." + std::to_string(kMaxYear));
+  }
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return Bad(s);
   std::size_t pos = 19;
   std::int64_t nanos = 0;

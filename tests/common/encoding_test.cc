@@ -67,6 +67,13 @@ TEST(Rfc3339, AppliesOffsets) {
   EXPECT_EQ(FormatRfc3339Millis(*t), "2026-11-26T06:03:48.000Z");
 }
 
+TEST(Rfc3339, RejectsYearsTheClockCannotHold) {
+  EXPECT_FALSE(ParseRfc3339("2263-01-01T00:00:00Z").ok());
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59Z").ok());
+  EXPECT_FALSE(ParseRfc3339("0001-01-01T00:00:00Z").ok());
+  EXPECT_TRUE(ParseRfc3339("2200-12-31T23:59:59Z").ok());
+}
+
 TEST(Rfc3339, RejectsMalformedTimestamps) {
   for (auto bad : {"2026-11-26", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
                    "2026-11-26T06:03:48", "2026-11-26T06:03:48.Z", "2026-11-26T06:03:48Zjunk"}) {

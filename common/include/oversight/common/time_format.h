@@ -13,7 +13,8 @@ namespace oversight {
 std::string FormatRfc3339Millis(TimePoint t);
 
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)" ('t' and 'z' also accepted).
-// Fractions beyond nanoseconds are truncated.
+// Fractions beyond nanoseconds are truncated. Years outside 1900..2200 are rejected (the
+// nanosecond TimePoint cannot hold much beyond them).
 StatusOr<TimePoint> ParseRfc3339(std::string_view text);
 
 }  // namespace oversight
