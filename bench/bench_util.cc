@@ -3,11 +3,17 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 namespace oversight::bench {
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
 
 ScratchDir::ScratchDir(const std::string& parent) {
   std::filesystem::create_directories(parent);

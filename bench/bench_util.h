@@ -3,12 +3,16 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace oversight::bench {
 
 inline double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
+
+// The median of a non-empty sample.
+double Median(std::vector<double> v);
 
 // A fresh directory under `parent`, removed on destruction.
 class ScratchDir {
