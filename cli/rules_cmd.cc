@@ -93,6 +93,7 @@ json ReportJson(const pol::ScenarioReport& r) {
             {"failed", r.failed()},
             {"results", json::array()},
             {"not_tested_both_ways", r.UncoveredRules()}};
+  if (!r.warrant_registry_file.empty()) j["warrant_registry"] = r.warrant_registry_file;
   for (const pol::ScenarioResult& s : r.results) {
     j["results"].push_back({{"name", s.name},
                             {"location", s.location},
@@ -104,7 +105,10 @@ json ReportJson(const pol::ScenarioReport& r) {
 }
 
 void PrintReport(const pol::ScenarioReport& r, bool verbose) {
-  std::cout << r.scenario_file << " against " << r.pack_file << "\n";
+  std::cout << r.scenario_file << " against " << r.pack_file;
+  if (!r.warrant_registry_file.empty())
+    std::cout << " (warrants: " << r.warrant_registry_file << ")";
+  std::cout << "\n";
   for (const pol::ScenarioResult& s : r.results) {
     if (s.passed && !verbose) continue;
     std::printf("  %s  %s  (%s) -> %s\n", s.passed ? "PASS" : "FAIL", s.name.c_str(),
@@ -141,8 +145,10 @@ void AddTest(CLI::App& rules, Context& ctx) {
       "test",
       "Run scenario files: requests with the decision you expect, like `opa test`.\n"
       "Each scenario gives a request (and warrant/history facts) and expects allow or\n"
-      "deny, optionally the ids of the deciding rules and the obligations. Failures\n"
-      "print what differed; the summary is PASS: n/m.");
+      "deny, optionally the ids of the deciding rules and the obligations. A file may\n"
+      "name a \"warrant_registry\" (e.g. rules/warrants.sample.json): scenarios without a\n"
+      "warrant fact then look their warrant up there, court signatures checked for real.\n"
+      "Failures print what differed; the summary is PASS: n/m.");
   cmd->add_option("scenarios", o->files, "Scenario files (JSON with // comments)")->required();
   cmd->add_option("--rules", o->rules, "Rule pack to test instead of the file's \"pack\"");
   cmd->add_flag("--require-coverage", o->require_coverage,

@@ -7,6 +7,7 @@
 #include "oversight/common/time_format.h"
 #include "oversight/policy/case.h"
 #include "oversight/policy/request.h"
+#include "oversight/policy/warrant_registry.h"
 
 namespace oversight::policy {
 namespace {
@@ -91,8 +92,9 @@ Status ValidateExpect(std::string_view source, const JsonValue& scenario,
 
 class Runner {
  public:
-  Runner(std::string source, const CompiledPack& pack, ScenarioReport& report)
-      : source_(std::move(source)), pack_(pack), report_(report) {
+  Runner(std::string source, const CompiledPack& pack, const WarrantRegistry* registry,
+         ScenarioReport& report)
+      : source_(std::move(source)), pack_(pack), registry_(registry), report_(report) {
     for (const RuleInfo& r : pack.rules())
       report.coverage.push_back({r.id, 0, 0, !r.has_condition});
     for (const RetentionRule& r : pack.retention()) report.coverage.push_back({r.id});
@@ -104,8 +106,17 @@ class Runner {
  private:
   std::string source_;
   const CompiledPack& pack_;
+  const WarrantRegistry* registry_;  // the file's "warrant_registry", or null
   ScenarioReport& report_;
 };
+
+// True if the scenario gives a facts.warrant fixture, which then wins over the file's warrant
+// registry, so a scenario can still simulate an outage or a missing warrant. Checked before
+// and after merging with "base", because a null member is dropped by the merge.
+bool HasWarrantFixture(const JsonValue& scenario) {
+  const JsonValue* facts = scenario.Find("facts");
+  return facts && facts->is_object() && facts->Find("warrant");
+}
 
 Status Runner::RunDecision(const JsonValue& scenario, const JsonValue& base, TimePoint now) {
   const JsonValue* expect = nullptr;
@@ -114,7 +125,11 @@ Status Runner::RunDecision(const JsonValue& scenario, const JsonValue& base, Tim
   merged.pos = scenario.pos;
   if (!merged.Find("request")) return At(source_, scenario, "a scenario needs \"request\"");
   OVERSIGHT_ASSIGN_OR_RETURN(Case c, ParseCase(merged, source_, now));
-  Decision d = pack_.Evaluate(c.request, c.facts());
+  Facts facts = c.facts();
+  if (registry_ && !HasWarrantFixture(scenario) && !HasWarrantFixture(merged)) {
+    facts.warrants = registry_;
+  }
+  Decision d = pack_.Evaluate(c.request, facts);
   ScenarioResult r{c.name, FormatPos(source_, scenario.pos), false, {}, d.allow ? "allow" : "deny"};
   if (r.decision != expect->Find("decision")->text) {
     r.failures.push_back("decision: expected " + expect->Find("decision")->text + ", got " +
@@ -187,6 +202,26 @@ StatusOr<std::string> PackPath(const std::string& path, const JsonValue& root,
   return (std::filesystem::path(path).parent_path() / pack->text).string();
 }
 
+// The optional "warrant_registry": a registry file (relative to the scenario file) whose
+// warrants are looked up, and whose court signatures are checked against its own court keys,
+// for every scenario without a facts.warrant fixture.
+StatusOr<std::unique_ptr<JsonWarrantRegistry>> LoadScenarioRegistry(const std::string& path,
+                                                                    const JsonValue& root,
+                                                                    std::string& registry_path) {
+  const JsonValue* reg = root.Find("warrant_registry");
+  if (!reg) return std::unique_ptr<JsonWarrantRegistry>();
+  if (!reg->is_string() || reg->text.empty()) {
+    return At(path, *reg, "warrant_registry must be a file name (relative to this file)");
+  }
+  registry_path = (std::filesystem::path(path).parent_path() / reg->text).string();
+  auto loaded = JsonWarrantRegistry::LoadFile(registry_path);
+  if (!loaded.ok()) {
+    return Status(loaded.status().code(),
+                  FormatPos(path, reg->pos) + ": warrant_registry: " + loaded.status().message());
+  }
+  return std::move(*loaded);
+}
+
 }  // namespace
 
 int ScenarioReport::passed() const {
@@ -216,8 +251,10 @@ StatusOr<ScenarioReport> RunScenarioFile(const std::string& path,
     if (!t.ok()) return At(path, *n, "now must be an RFC 3339 time");
     now = *t;
   }
-  ScenarioReport report{path, pack_path, pack->sha256_hex(), {}, {}};
-  Runner runner(path, *pack, report);
+  std::string registry_path;
+  OVERSIGHT_ASSIGN_OR_RETURN(auto registry, LoadScenarioRegistry(path, root, registry_path));
+  ScenarioReport report{path, pack_path, registry_path, pack->sha256_hex(), {}, {}};
+  Runner runner(path, *pack, registry.get(), report);
   JsonValue empty;
   empty.kind = JsonValue::Kind::kObject;
   const JsonValue* base = root.Find("base");

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "oversight/policy/diff.h"
 #include "oversight/policy/explain.h"
@@ -133,6 +134,82 @@ TEST(Scenarios, MalformedScenarioIsAnErrorWithPosition) {
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.status().message().find("s.json:2:16"), std::string::npos)
       << report.status().message();
+}
+
+const char* kWarrantPack = R"([
+    {"id": "p", "effect": "permit", "message": "m", "citation": "c",
+     "when": {"all": [{"path": "warrant.exists", "equals": true},
+                      {"path": "warrant.signature_valid", "equals": true}]}}])";
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Scenarios that name the warrant registry: W-2026-0042 is validly signed by its court,
+// W-2026-0666 carries a forged signature (both in the shipped sample registry).
+const char* kRegistryScenarios = R"({"format": 1, "pack": "pack.json",
+    "warrant_registry": "warrants.json", "now": "2026-03-01T12:00:00Z",
+    "scenarios": [
+      {"name": "signed", "request": {"context": {"warrant_id": "W-2026-0042"}},
+       "expect": {"decision": "allow"}},
+      {"name": "forged", "request": {"context": {"warrant_id": "W-2026-0666"}},
+       "expect": {"decision": "deny"}},
+      {"name": "unknown", "request": {"context": {"warrant_id": "W-0000"}},
+       "expect": {"decision": "deny"}},
+      {"name": "fixture wins", "request": {"context": {"warrant_id": "W-2026-0666"}},
+       "facts": {"warrant": {"signature_valid": true}}, "expect": {"decision": "allow"}},
+      {"name": "null fixture wins", "request": {"context": {"warrant_id": "W-2026-0042"}},
+       "facts": {"warrant": null}, "expect": {"decision": "deny"}}]})";
+
+TEST(Scenarios, WarrantRegistryFileChecksCourtSignatures) {
+  TempDir dir;
+  dir.Write("pack.json", PackText(kWarrantPack));
+  std::string registry =
+      dir.Write("warrants.json", ReadAll(OVERSIGHT_RULES_DIR "/warrants.sample.json"));
+  std::string file = dir.Write("s.json", kRegistryScenarios);
+  auto report = RunScenarioFile(file);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->warrant_registry_file, registry);
+  for (const ScenarioResult& r : report->results) {
+    EXPECT_TRUE(r.passed) << r.name << ": " << (r.failures.empty() ? "" : r.failures[0]);
+  }
+  EXPECT_EQ(report->passed(), 5);
+}
+
+TEST(Scenarios, TamperedRegistryWarrantNoLongerVerifies) {
+  TempDir dir;
+  dir.Write("pack.json", PackText(kWarrantPack));
+  std::string text = ReadAll(OVERSIGHT_RULES_DIR "/warrants.sample.json");
+  // Extend W-2026-0042 without the court re-signing it.
+  const std::string expires = R"("expires_at": "2026-03-21T09:00:00Z")";
+  auto at = text.find(expires);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, expires.size(), R"("expires_at": "2026-12-21T09:00:00Z")");
+  dir.Write("warrants.json", text);
+  std::string file = dir.Write("s.json", kRegistryScenarios);
+  auto report = RunScenarioFile(file);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->results[0].name, "signed");
+  EXPECT_FALSE(report->results[0].passed);
+  EXPECT_EQ(report->results[0].decision, "deny");
+}
+
+TEST(Scenarios, MissingOrMistypedWarrantRegistryIsAnErrorWithPosition) {
+  TempDir dir;
+  dir.Write("pack.json", PackText(kWarrantPack));
+  std::string file = dir.Write("s.json",
+                               "{\"format\": 1, \"pack\": \"pack.json\",\n"
+                               " \"warrant_registry\": \"no-such.json\", \"scenarios\": []}");
+  auto report = RunScenarioFile(file);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("s.json:2:22: warrant_registry:"), std::string::npos)
+      << report.status().message();
+  file = dir.Write("s.json", R"({"format": 1, "pack": "pack.json", "warrant_registry": 7})");
+  report = RunScenarioFile(file);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("warrant_registry must be a file name"),
+            std::string::npos);
 }
 
 TEST(Explain, NamesTheConditionThatDecidedEachRule) {

@@ -3,6 +3,7 @@
 // Format (docs/rules.md, "Scenario files"):
 //   {"format": 1, "pack": "baseline.json",            // relative to the scenario file
 //    "now": "2026-03-01T12:00:00Z",                    // default evaluation time
+//    "warrant_registry": "warrants.sample.json",       // optional, relative to the file
 //    "base": {"request": {...}, "facts": {...}},       // merged under every scenario
 //    "scenarios": [{"name": "...", "request": {...}, "facts": {...}, "now": "...",
 //                   "expect": {"decision": "allow"|"deny", "permitting": [ids],
@@ -10,10 +11,12 @@
 //                              "obligations": {"min_similarity": 99, ...}}}],
 //    "retention": [{"name": "...", "now": "...", "records": [{"id", "charge_status",
 //                   "status_changed_at"}], "expect_purged": [record ids]}]}
-// Id lists in "expect" are compared as sets; obligations compare only the keys given.
-// Coverage records, for every rule, how many scenarios it applied in and how many it did not,
-// so "every rule tested both ways" can be enforced (a rule without "when" always applies, so
-// it only needs to be seen applying).
+// With "warrant_registry", scenarios without a facts.warrant fixture look their warrant up in
+// that registry file, whose court signatures are verified against its own court keys (a
+// fixture, including null or "unavailable", still wins). Id lists in "expect" are compared as sets;
+// obligations compare only the keys given. Coverage records, for every rule, how many scenarios it
+// applied in and how many it did not, so "every rule tested both ways" can be enforced (a rule
+// without "when" always applies, so it only needs to be seen applying).
 #pragma once
 
 #include <memory>
@@ -44,6 +47,7 @@ struct RuleCoverage {
 struct ScenarioReport {
   std::string scenario_file;
   std::string pack_file;
+  std::string warrant_registry_file;  // empty if the file names none
   std::string pack_sha256;
   std::vector<ScenarioResult> results;
   std::vector<RuleCoverage> coverage;  // pack rules, then retention rules
