@@ -1,0 +1,232 @@
+// The per-connection state machine: handshake -> (read -> handle on pool -> write)* -> shutdown.
+// Every step sets a deadline first; every completion handler starts with its error check.
+#include "session.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <optional>
+
+#include "oversight/proxy/aws_error.h"
+
+namespace oversight::proxy {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using beast::error_code;
+
+constexpr std::chrono::seconds kShutdownTimeout{5};
+
+std::string PeerSubject(SSL* ssl) {
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return "";
+  std::string out;
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio != nullptr &&
+      X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio, &data);
+    if (n > 0) out.assign(data, static_cast<std::size_t>(n));
+  }
+  BIO_free(bio);
+  X509_free(cert);
+  return out;
+}
+
+Response CallHandler(const Handler& handler, const Request& request) {
+  try {
+    return handler(request);
+  } catch (...) {
+    // An exception must not escape into the pool thread; the client gets a fault.
+    return MakeErrorResponse({ErrorType::kInternalServerError, "internal error"},
+                             request.request_id);
+  }
+}
+
+bool IsValidHeader(const std::string& name, const std::string& value) {
+  // The server frames the message itself, so handlers may not set these.
+  for (std::string_view framing : {"content-length", "transfer-encoding", "connection"}) {
+    if (HeaderNameEquals(name, framing)) return false;
+  }
+  return !name.empty() &&
+         name.find_first_of(std::string_view(":\r\n \t\0", 6)) == std::string::npos &&
+         value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
+}
+
+// A handler's response is checked off the I/O thread: a bad status would make Beast throw in a
+// completion handler and a CR/LF in a header would split the response. Either becomes a 500.
+Response Finalize(Response response, const Request& request) {
+  bool valid = response.status >= 100 && response.status <= 599;
+  bool has_id = false;
+  for (const auto& [name, value] : response.headers) {
+    valid = valid && IsValidHeader(name, value);
+    has_id = has_id || HeaderNameEquals(name, "x-amzn-RequestId");
+  }
+  if (!valid) {
+    return MakeErrorResponse({ErrorType::kInternalServerError, "internal error"},
+                             request.request_id);
+  }
+  if (!has_id) response.headers.emplace_back("x-amzn-RequestId", request.request_id);
+  return response;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(net::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
+      : state_(std::move(state)), stream_(std::move(socket), *state_->tls_context) {}
+  ~Session() { state_->connections.fetch_sub(1); }
+
+  void Run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::Handshake, shared_from_this()));
+  }
+
+ private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Handshake() {
+    Tcp().expires_after(state_->config.handshake_timeout);
+    stream_.async_handshake(net::ssl::stream_base::server,
+                            beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+  }
+
+  void OnHandshake(error_code ec) {
+    if (ec) return;  // failed or timed-out handshake: drop the connection
+    peer_subject_ = PeerSubject(stream_.native_handle());
+    Read();
+  }
+
+  void Read() {
+    if (state_->stopping.load()) return Shutdown();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(state_->config.header_limit));
+    parser_->body_limit(state_->config.body_limit);
+    // One deadline for headers and body together: this is what bounds slow-loris clients.
+    Tcp().expires_after(state_->config.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  // Headers are in (and the declared length is within body_limit, or we failed already).
+  void OnHeader(error_code ec, std::size_t) {
+    if (ec || parser_->is_done()) return OnRead(ec, 0);
+    if (!beast::iequals(parser_->get()[http::field::expect], "100-continue")) return ReadBody();
+    // curl sends "Expect: 100-continue" for larger bodies and would otherwise wait a second.
+    // This write runs under the read deadline set in Read(), deliberately not a fresh one.
+    continue_.emplace(http::status::continue_, 11);
+    http::async_write(stream_, *continue_, [self = shared_from_this()](error_code e, std::size_t) {
+      if (e) return;
+      self->ReadBody();
+    });
+  }
+
+  void ReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return Shutdown();
+    if (ec == http::error::body_limit) {
+      return Reject({ErrorType::kRequestEntityTooLarge, "request body exceeds the limit"});
+    }
+    if (ec == http::error::header_limit) {
+      return Reject({ErrorType::kRequestHeaderTooLarge, "request headers exceed the limit"});
+    }
+    if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+        ec != http::error::partial_message) {
+      return Reject({ErrorType::kBadRequest, "malformed HTTP request"});
+    }
+    if (ec) return;  // timeout, reset or TLS error: nothing useful can be sent
+    state_->in_flight.fetch_add(1);
+    bool keep_alive = parser_->keep_alive();
+    Request request = ToRequest(parser_->release());
+    net::post(state_->pool,
+              [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
+                Response response = Finalize(CallHandler(self->state_->handler, request), request);
+                net::post(self->stream_.get_executor(),
+                          [self, response = std::move(response), keep_alive]() mutable {
+                            self->Write(std::move(response), keep_alive, /*counted=*/true);
+                          });
+              });
+  }
+
+  Request ToRequest(http::request<http::string_body>&& msg) {
+    Request r;
+    r.method = std::string(msg.method_string());
+    std::string_view target = msg.target();
+    std::size_t q = target.find('?');
+    r.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+    for (const auto& field : msg) {
+      r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    r.body = std::move(msg.body());
+    r.request_id = NewRequestId();
+    error_code ec;
+    auto endpoint = Tcp().socket().remote_endpoint(ec);
+    if (!ec) {
+      r.remote_address = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+    }
+    r.client_cert_subject = peer_subject_;
+    return r;
+  }
+
+  // Answers a request that could not be read completely, then closes: the rest of the stream
+  // cannot be trusted to start at a message boundary.
+  void Reject(const AwsError& error) {
+    state_->in_flight.fetch_add(1);
+    Write(MakeErrorResponse(error, NewRequestId()), /*keep_alive=*/false, /*counted=*/true);
+  }
+
+  void Write(Response response, bool keep_alive, bool counted) {
+    response_ = {};
+    response_.version(11);
+    response_.result(static_cast<unsigned>(response.status));
+    for (auto& [name, value] : response.headers) response_.insert(name, value);
+    response_.body() = std::move(response.body);
+    response_.keep_alive(keep_alive && !state_->stopping.load());
+    response_.prepare_payload();
+    Tcp().expires_after(state_->config.write_timeout);
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this(), counted));
+  }
+
+  void OnWrite(bool counted, error_code ec, std::size_t) {
+    if (counted) state_->in_flight.fetch_sub(1);
+    if (ec) return;
+    if (!response_.keep_alive()) return Shutdown();
+    Read();
+  }
+
+  void Shutdown() {
+    Tcp().expires_after(kShutdownTimeout);
+    stream_.async_shutdown(beast::bind_front_handler(&Session::OnShutdown, shared_from_this()));
+  }
+
+  void OnShutdown(error_code) {}  // the socket closes when the last reference goes
+
+  std::shared_ptr<ServerState> state_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  std::optional<http::response<http::empty_body>> continue_;
+  std::string peer_subject_;
+};
+
+}  // namespace
+
+void RunSession(net::ip::tcp::socket socket, std::shared_ptr<ServerState> state) {
+  std::make_shared<Session>(std::move(socket), std::move(state))->Run();
+}
+
+}  // namespace oversight::proxy

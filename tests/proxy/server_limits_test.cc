@@ -1,0 +1,200 @@
+// End-to-end robustness: size limits, slow clients, slow handlers, connection cap, stop.
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "server_fixture.h"
+
+namespace oversight::proxy {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(ServerTest, OversizedBodyIsRejectedWith413BeforeItIsRead) {
+  config_.body_limit = 1024;
+  StartServer();
+  RawTlsClient client;
+  ASSERT_TRUE(client.Connect(server_->port(), pki_->ca_cert));
+  ASSERT_TRUE(client.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n"));
+  std::string response = client.ReadUntilClose();
+  EXPECT_EQ(response.rfind("HTTP/1.1 413", 0), 0u) << response;
+  EXPECT_NE(response.find("RequestEntityTooLargeException"), std::string::npos);
+}
+
+TEST_F(ServerTest, ExpectContinueGetsInterim100ThenTheAnswer) {
+  StartServer([](const Request& r) { return MakeJsonResponse(r.body, r.request_id); });
+  RawTlsClient client;
+  ASSERT_TRUE(client.Connect(server_->port(), pki_->ca_cert));
+  std::string body(4096, 'b');
+  ASSERT_TRUE(
+      client.Send("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                  "Connection: close\r\nContent-Length: 4096\r\n\r\n"));
+  // The body is sent only after the interim response, as curl does.
+  std::string interim;
+  char ch;
+  while (interim.find("\r\n\r\n") == std::string::npos && client.ReadSome(&ch)) interim += ch;
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue", 0), 0u) << interim;
+  ASSERT_TRUE(client.Send(body));
+  std::string response = client.ReadUntilClose();
+  EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response;
+  EXPECT_NE(response.find(body), std::string::npos);
+}
+
+TEST_F(ServerTest, OversizedHeadersAreRejectedWith431) {
+  config_.header_limit = 1024;
+  StartServer();
+  RawTlsClient client;
+  ASSERT_TRUE(client.Connect(server_->port(), pki_->ca_cert));
+  ASSERT_TRUE(
+      client.Send("POST / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n"));
+  std::string response = client.ReadUntilClose();
+  EXPECT_EQ(response.rfind("HTTP/1.1 431", 0), 0u) << response;
+}
+
+TEST_F(ServerTest, MalformedHttpIsRejectedWith400) {
+  StartServer();
+  RawTlsClient client;
+  ASSERT_TRUE(client.Connect(server_->port(), pki_->ca_cert));
+  ASSERT_TRUE(client.Send("THIS IS NOT HTTP\r\n\r\n"));
+  std::string response = client.ReadUntilClose();
+  EXPECT_EQ(response.rfind("HTTP/1.1 400", 0), 0u) << response;
+  EXPECT_NE(response.find("BadRequestException"), std::string::npos);
+}
+
+TEST_F(ServerTest, SlowLorisClientsDoNotStopLegitimateRequests) {
+  config_.read_timeout = 20s;
+  config_.io_threads = 1;  // one I/O thread: a blocking read would starve everyone
+  StartServer();
+  constexpr int kLorises = 4;
+  std::vector<std::future<std::chrono::milliseconds>> lorises;
+  std::atomic<int> connected{0}, cut_off{0};
+  for (int i = 0; i < kLorises; ++i) {
+    lorises.push_back(std::async(std::launch::async, [&] {
+      RawTlsClient c;
+      if (!c.Connect(server_->port(), pki_->ca_cert)) return std::chrono::milliseconds(-1);
+      ++connected;
+      auto start = std::chrono::steady_clock::now();
+      std::string head = "POST / HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(300, 'z');
+      // One byte every 200 ms: 60 s to finish, far beyond the 20 s read timeout.
+      for (char ch : head) {
+        if (c.PeerClosed() || !c.Send(std::string(1, ch))) break;
+        std::this_thread::sleep_for(200ms);
+      }
+      ++cut_off;
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - start);
+    }));
+  }
+  while (connected.load() < kLorises) std::this_thread::sleep_for(10ms);
+  std::this_thread::sleep_for(1s);  // the lorises are mid-request now
+  CommandResult r = Curl(std::string(kKeyId) + ":" + kSecret);
+  EXPECT_NE(r.output.find("HTTP 200"), std::string::npos) << r.output;
+  // Answered while every slow client was still connected (they live ~20 s).
+  EXPECT_EQ(cut_off.load(), 0);
+  for (auto& f : lorises) {
+    std::chrono::milliseconds lived = f.get();
+    // Cut off by the server at the read timeout, long before the 60 s of trickling ends.
+    EXPECT_GE(lived, 15s);
+    EXPECT_LT(lived, 45s);
+  }
+}
+
+TEST_F(ServerTest, SlowHandlerDoesNotBlockOtherRequests) {
+  config_.io_threads = 1;
+  config_.worker_threads = 2;
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> first{true};
+  StartServer([&](const Request& r) {
+    if (first.exchange(false)) {
+      entered.set_value();
+      released.wait();  // held until the second request has been answered
+    }
+    return EchoHandler(r, lookup_);
+  });
+  auto slow =
+      std::async(std::launch::async, [&] { return Curl(std::string(kKeyId) + ":" + kSecret); });
+  entered.get_future().wait();
+  CommandResult fast = Curl(std::string(kKeyId) + ":" + kSecret);
+  release.set_value();
+  EXPECT_NE(fast.output.find("HTTP 200"), std::string::npos) << fast.output;
+  EXPECT_NE(slow.get().output.find("HTTP 200"), std::string::npos);
+}
+
+TEST_F(ServerTest, HandlerExceptionBecomesInternalServerError) {
+  StartServer([](const Request&) -> Response { throw std::runtime_error("boom"); });
+  CommandResult r = Curl(std::string(kKeyId) + ":" + kSecret);
+  EXPECT_NE(r.output.find("\"__type\":\"InternalServerError\""), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("HTTP 500"), std::string::npos);
+  EXPECT_EQ(r.output.find("boom"), std::string::npos);
+}
+
+TEST_F(ServerTest, InvalidHandlerResponsesBecomeInternalServerError) {
+  StartServer([](const Request& r) {
+    Response bad;
+    if (HeaderValues(r.headers, "x-case") == std::vector<std::string_view>{"status"}) {
+      bad.status = 42;
+    } else {
+      bad.headers.emplace_back("X-Injected", "a\r\nSet-Cookie: evil=1");
+    }
+    return bad;
+  });
+  for (const char* which : {"status", "header"}) {
+    CommandResult r = Curl(std::string(kKeyId) + ":" + kSecret, "ListCollections",
+                           std::string("-D - -H 'X-Case: ") + which + "'");
+    EXPECT_NE(r.output.find("HTTP 500"), std::string::npos) << which << "\n" << r.output;
+    EXPECT_EQ(r.output.find("evil"), std::string::npos) << r.output;
+  }
+}
+
+TEST_F(ServerTest, ConnectionsOverTheCapAreClosedAtAccept) {
+  config_.max_connections = 2;
+  StartServer();
+  RawTlsClient a, b, c;
+  ASSERT_TRUE(a.Connect(server_->port(), pki_->ca_cert));
+  ASSERT_TRUE(b.Connect(server_->port(), pki_->ca_cert));
+  EXPECT_FALSE(c.Connect(server_->port(), pki_->ca_cert));
+  a.Close();
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (server_->active_connections() > 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  RawTlsClient d;
+  EXPECT_TRUE(d.Connect(server_->port(), pki_->ca_cert));
+}
+
+TEST_F(ServerTest, StopAnswersInFlightRequestThenRefusesConnections) {
+  std::promise<void> entered;
+  StartServer([&](const Request& r) {
+    entered.set_value();
+    std::this_thread::sleep_for(500ms);
+    return EchoHandler(r, lookup_);
+  });
+  std::uint16_t port = server_->port();
+  auto in_flight =
+      std::async(std::launch::async, [&] { return Curl(std::string(kKeyId) + ":" + kSecret); });
+  entered.get_future().wait();
+  server_->Stop();
+  testing::CommandResult in_flight_result = in_flight.get();
+  EXPECT_NE(in_flight_result.output.find("HTTP 200"), std::string::npos) << in_flight_result.output;
+  RawTlsClient late;
+  EXPECT_FALSE(late.Connect(port, pki_->ca_cert));
+}
+
+TEST_F(ServerTest, StopClosesIdleConnections) {
+  StartServer();
+  RawTlsClient idle;
+  ASSERT_TRUE(idle.Connect(server_->port(), pki_->ca_cert));
+  server_->Stop();
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!idle.PeerClosed() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(idle.PeerClosed());
+  EXPECT_EQ(server_->active_connections(), 0u);
+}
+
+}  // namespace
+}  // namespace oversight::proxy
