@@ -3,7 +3,7 @@
 // Cipher settings (SQLCipher 3.4.1 as shipped by Debian 12): a raw 256-bit key given as
 // x'<hex>' (no PBKDF2 on the key; SQLCipher derives the page-HMAC key from it and the file's
 // random 16-byte salt), AES-256-CBC per page with a random IV, HMAC-SHA1 per page,
-// cipher_page_size 4096. secure_delete on, WAL journal, synchronous=FULL (a commit returns
+// cipher_page_size 16384. secure_delete on, WAL journal, synchronous=FULL (a commit returns
 // after the WAL is fsynced). Not thread-safe: the ledger serialises access.
 #pragma once
 
@@ -25,7 +25,7 @@ namespace oversight::ledger {
 
 inline constexpr char kLedgerFormatName[] = "oversight-ledger";
 inline constexpr int kLedgerFormatVersion = 1;
-inline constexpr int kCipherPageSize = 4096;
+inline constexpr int kCipherPageSize = 16384;
 
 struct CheckpointRow {
   std::uint64_t size = 0;

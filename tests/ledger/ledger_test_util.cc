@@ -60,7 +60,7 @@ RawLedgerDb::RawLedgerDb(const LedgerPaths& paths) {
   auto key = ReadRawKey256(paths.key);
   if (!key.ok() || sqlite3_open(paths.db.c_str(), &db_) != SQLITE_OK) std::abort();
   std::string pragma =
-      "PRAGMA key = \"x'" + HexEncode(key->view()) + "'\"; PRAGMA cipher_page_size = 4096;";
+      "PRAGMA key = \"x'" + HexEncode(key->view()) + "'\"; PRAGMA cipher_page_size = 16384;";
   Exec(pragma);
 }
 

@@ -177,9 +177,9 @@ TEST_F(TamperTest, AlteredCheckpointSignatureIsFound) {
 }
 
 TEST_F(TamperTest, FlippedBytesInTheEncryptedFileAreReportedAsDamage) {
-  testing::AppendEntries(paths_, 200, 10);  // several pages, all checkpointed into the file
+  testing::AppendEntries(paths_, 600, 10);  // several pages, all checkpointed into the file
   auto size = std::filesystem::file_size(paths_.db);
-  ASSERT_GT(size, 3u * 4096);
+  ASSERT_GT(size, 3u * 16384);
   {
     std::fstream f(paths_.db, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(static_cast<std::streamoff>(size / 2));
