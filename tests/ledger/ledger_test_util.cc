@@ -13,17 +13,6 @@
 
 namespace oversight::ledger::testing {
 
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "oversight-test-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 LedgerPaths CreateTestLedger(const std::string& dir) {
   std::filesystem::create_directories(dir + "/ledger");
   LedgerPaths paths = LedgerPaths::InDirectory(dir + "/ledger");

@@ -10,22 +10,11 @@
 
 #include "oversight/ledger/ledger.h"
 #include "oversight/ledger/verify.h"
+#include "temp_dir.h"
 
 namespace oversight::ledger::testing {
 
-// A fresh directory under $TMPDIR, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using oversight::testing::TempDir;
 
 inline constexpr char kTestOrigin[] = "test.oversight.local/ledger";
 

@@ -10,6 +10,7 @@
 
 #include "oversight/common/encoding.h"
 #include "oversight/common/key_file.h"
+#include "temp_dir.h"
 
 namespace oversight::ledger {
 namespace {
@@ -31,19 +32,7 @@ std::string SignedVector() { return std::string(kText) + "\n" + std::string(kSig
 
 NoteVerifier PeterVerifier() { return *NoteVerifier::FromVerifierKey(kVkey); }
 
-// A fresh private directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "note_test.XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using oversight::testing::TempDir;
 
 TEST(NoteSignerTest, GoSignerKeyYieldsPublishedVerifierKey) {
   auto signer = NoteSigner::FromGoSignerKey(kSkey);

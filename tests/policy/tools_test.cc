@@ -10,6 +10,7 @@
 #include "oversight/policy/explain.h"
 #include "oversight/policy/lint.h"
 #include "oversight/policy/scenario.h"
+#include "temp_dir.h"
 #include "test_util.h"
 
 namespace oversight::policy {
@@ -70,23 +71,7 @@ TEST(Lint, ShippedBaselineIsClean) {
   EXPECT_TRUE(LintPackFile(OVERSIGHT_RULES_DIR "/baseline.json").empty());
 }
 
-class TempDir {
- public:
-  TempDir()
-      : path_(std::filesystem::temp_directory_path() /
-              ("policy_tools_" + std::to_string(::getpid()))) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::string p = (path_ / name).string();
-    std::ofstream(p) << text;
-    return p;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using oversight::testing::TempDir;
 
 const char* kTwoRulePack = R"([
     {"id": "p", "effect": "permit", "message": "m", "citation": "c",

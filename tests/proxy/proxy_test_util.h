@@ -10,24 +10,14 @@
 #include "oversight/common/secret.h"
 #include "oversight/proxy/http_types.h"
 #include "oversight/proxy/sigv4.h"
+#include "temp_dir.h"
 
 namespace oversight::proxy::testing {
 
 inline constexpr char kExampleKeyId[] = "AKIDEXAMPLE";
 inline constexpr char kExampleSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using oversight::testing::TempDir;
 
 std::string ReadText(const std::string& path);
 void WriteText(const std::string& path, const std::string& text, int mode = 0644);
