@@ -27,5 +27,10 @@ int ReportError(const Status& status);
 void AddLedgerCommands(CLI::App& app, Context& ctx);
 void AddRulesCommands(CLI::App& app, Context& ctx);
 void AddMatcherCommands(CLI::App& app, Context& ctx);
+// `matcher serve`, registered under the `matcher` group by AddMatcherCommands.
+void AddMatcherServeCommand(CLI::App& matcher_group, Context& ctx);
+void AddServeCommands(CLI::App& app, Context& ctx);    // serve
+void AddSessionCommands(CLI::App& app, Context& ctx);  // session start|list|end
+void AddInitCommands(CLI::App& app, Context& ctx);     // init
 
 }  // namespace oversight::cli

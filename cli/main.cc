@@ -14,6 +14,10 @@ int ReportError(const Status& status) {
 // Groups whose library is not built yet register nothing; the weak default keeps main thin.
 [[gnu::weak]] void AddRulesCommands(CLI::App&, Context&) {}
 [[gnu::weak]] void AddMatcherCommands(CLI::App&, Context&) {}
+[[gnu::weak]] void AddMatcherServeCommand(CLI::App&, Context&) {}
+[[gnu::weak]] void AddServeCommands(CLI::App&, Context&) {}
+[[gnu::weak]] void AddSessionCommands(CLI::App&, Context&) {}
+[[gnu::weak]] void AddInitCommands(CLI::App&, Context&) {}
 
 }  // namespace oversight::cli
 
@@ -28,6 +32,9 @@ int main(int argc, char** argv) {
   Context ctx;
   AddLedgerCommands(app, ctx);
   AddRulesCommands(app, ctx);
+  AddInitCommands(app, ctx);
+  AddServeCommands(app, ctx);
+  AddSessionCommands(app, ctx);
   AddMatcherCommands(app, ctx);
   try {
     app.parse(argc, argv);

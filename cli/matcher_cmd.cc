@@ -187,6 +187,7 @@ void AddMatcherCommands(CLI::App& app, Context& ctx) {
   c->add_flag("--json", analyze.json, "Machine-readable output");
   c->callback([&ctx] { ctx.exit_code = RunAnalyze(analyze); });
 
+  AddMatcherServeCommand(*matcher, ctx);
   AddGalleryCommands(app, ctx);
 }
 

@@ -55,7 +55,7 @@ StatusOr<std::unique_ptr<Gallery>> Gallery::Open(const std::string& path, const 
                                                  const Clock& clock) {
   auto impl = std::make_unique<Impl>();
   impl->clock = &clock;
-  OVERSIGHT_ASSIGN_OR_RETURN(impl->db, internal::Database::Open(path, key));
+  OVERSIGHT_ASSIGN_OR_RETURN(impl->db, sqlite::Database::Open(path, key, "gallery"));
   OVERSIGHT_RETURN_IF_ERROR(internal::PrepareSchema(*impl->db));
   OVERSIGHT_RETURN_IF_ERROR(impl->Load());
   return std::unique_ptr<Gallery>(new Gallery(std::move(impl)));

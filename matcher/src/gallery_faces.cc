@@ -47,7 +47,7 @@ std::vector<FaceRecord> MakeRecords(const std::vector<NewFace>& faces, std::stri
   return out;
 }
 
-Status WriteRecords(internal::Database& db, std::string_view collection,
+Status WriteRecords(sqlite::Database& db, std::string_view collection,
                     const std::vector<FaceRecord>& records) {
   OVERSIGHT_ASSIGN_OR_RETURN(auto insert, db.Prepare(internal::kInsertFace));
   OVERSIGHT_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));

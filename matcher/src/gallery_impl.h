@@ -8,7 +8,7 @@
 #include <string>
 
 #include "oversight/matcher/gallery.h"
-#include "sqlite_db.h"
+#include "oversight/common/sqlite_db.h"
 
 namespace oversight::matcher {
 namespace internal {
@@ -31,7 +31,7 @@ Status NoCollection(std::string_view id);
 }  // namespace internal
 
 struct Gallery::Impl {
-  std::unique_ptr<internal::Database> db;
+  std::unique_ptr<sqlite::Database> db;
   const Clock* clock = nullptr;
   std::mutex write_mu;  // serialises writers and owns the (NOMUTEX) connection for them
   mutable std::shared_mutex map_mu;

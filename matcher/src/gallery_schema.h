@@ -1,11 +1,14 @@
 // The gallery's on-disk schema (format "oversight-gallery", version 1) and row codecs.
 #pragma once
 
+#include "oversight/common/sqlite_db.h"
 #include "oversight/common/status.h"
 #include "oversight/matcher/gallery.h"
-#include "sqlite_db.h"
 
 namespace oversight::matcher::internal {
+
+using sqlite::Database;
+using sqlite::Statement;
 
 inline constexpr int kGalleryFormatVersion = 1;
 

@@ -1,4 +1,7 @@
-// A thin RAII adapter over SQLCipher for the gallery: result codes become Statuses here.
+// A thin RAII adapter over SQLCipher shared by the encrypted stores (the matcher's gallery, the
+// proxy's records): raw-key keying, new files created 0600, and result codes mapped to Statuses
+// in one place (NOTADB/CORRUPT -> Corruption, FULL -> ResourceExhausted, I/O -> IOError).
+// Not thread-safe: one Database per connection, serialised by its owner.
 #pragma once
 
 #include <sqlite3.h>
@@ -12,7 +15,10 @@
 #include "oversight/common/secret.h"
 #include "oversight/common/status.h"
 
-namespace oversight::matcher::internal {
+namespace oversight::sqlite {
+
+// The Status for SQLite result code `rc` on `db`, with `what` and SQLite's message.
+Status MapError(sqlite3* db, int rc, std::string_view what);
 
 class Statement {
  public:
@@ -49,7 +55,9 @@ class Database {
  public:
   // Opens or creates `path` (a new file is created 0600), keys it with the 32-byte raw key
   // and checks the key by reading the schema. Unauthenticated if the key does not decrypt it.
-  static StatusOr<std::unique_ptr<Database>> Open(const std::string& path, const SecretBytes& key);
+  // `what` names the store in messages ("gallery", "records store").
+  static StatusOr<std::unique_ptr<Database>> Open(const std::string& path, const SecretBytes& key,
+                                                  std::string_view what = "database");
   ~Database();
 
   Status Exec(const char* sql);
@@ -62,4 +70,4 @@ class Database {
   std::string path_;
 };
 
-}  // namespace oversight::matcher::internal
+}  // namespace oversight::sqlite

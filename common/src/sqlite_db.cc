@@ -1,4 +1,4 @@
-#include "sqlite_db.h"
+#include "oversight/common/sqlite_db.h"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -9,7 +9,7 @@
 
 #include "oversight/common/encoding.h"
 
-namespace oversight::matcher::internal {
+namespace oversight::sqlite {
 namespace {
 
 // Creates the file with mode 0600 before SQLite touches it, so it is never world-readable.
@@ -23,7 +23,7 @@ Status CreatePrivateFile(const std::string& path) {
 }
 
 Status ApplyKey(sqlite3* db, const SecretBytes& key) {
-  if (key.size() != 32) return Status::InvalidArgument("gallery key must be 256 bits");
+  if (key.size() != 32) return Status::InvalidArgument("database key must be 256 bits");
   std::string text = "x'" + HexEncode(key.view()) + "'";
   const int rc = sqlite3_key(db, text.data(), static_cast<int>(text.size()));
   OPENSSL_cleanse(text.data(), text.size());  // the hex key must not linger in memory
@@ -31,6 +31,23 @@ Status ApplyKey(sqlite3* db, const SecretBytes& key) {
 }
 
 }  // namespace
+
+Status MapError(sqlite3* db, int rc, std::string_view what) {
+  const std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
+  switch (rc & 0xff) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return Status::Corruption(msg);
+    case SQLITE_FULL:
+      return Status::ResourceExhausted(msg);
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+      return Status::IOError(msg);
+    default:
+      return Status::Internal(msg);
+  }
+}
 
 Statement& Statement::Bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -58,7 +75,7 @@ StatusOr<bool> Statement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return Status::Internal(std::string("gallery query failed: ") + sqlite3_errmsg(db_));
+  return MapError(db_, rc, "query failed");
 }
 
 Status Statement::Run() {
@@ -79,23 +96,24 @@ std::span<const std::uint8_t> Statement::Blob(int column) const {
   return {static_cast<const std::uint8_t*>(p), p ? static_cast<std::size_t>(n) : 0};
 }
 
-StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path,
-                                                   const SecretBytes& key) {
+StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, const SecretBytes& key,
+                                                   std::string_view what) {
+  const std::string name(what);
   OVERSIGHT_RETURN_IF_ERROR(CreatePrivateFile(path));
   sqlite3* raw = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<Database> db(new Database(raw, path));
-  if (rc != SQLITE_OK) return Status::IOError("cannot open gallery " + path);
+  if (rc != SQLITE_OK) return Status::IOError("cannot open " + name + " " + path);
   OVERSIGHT_RETURN_IF_ERROR(ApplyKey(raw, key));
   // The first read decrypts page 1: a wrong key and a foreign file look the same here.
   const int check =
       sqlite3_exec(raw, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
   if ((check & 0xff) == SQLITE_NOTADB) {
-    return Status::Unauthenticated("cannot decrypt gallery " + path +
-                                   ": wrong key, or not an Oversight gallery");
+    return Status::Unauthenticated("cannot decrypt " + name + " " + path +
+                                   ": wrong key, or not an Oversight " + name);
   }
-  if (check != SQLITE_OK) return db->Error(check, "reading the gallery");
+  if (check != SQLITE_OK) return db->Error(check, "reading the " + name);
   return db;
 }
 
@@ -114,20 +132,7 @@ StatusOr<Statement> Database::Prepare(std::string_view sql) const {
 }
 
 Status Database::Error(int rc, std::string_view what) const {
-  const std::string msg = std::string(what) + " (" + path_ + "): " + sqlite3_errmsg(db_);
-  switch (rc & 0xff) {
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-      return Status::Corruption(msg);
-    case SQLITE_FULL:
-      return Status::ResourceExhausted(msg);
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-      return Status::IOError(msg);
-    default:
-      return Status::Internal(msg);
-  }
+  return MapError(db_, rc, std::string(what) + " (" + path_ + ")");
 }
 
-}  // namespace oversight::matcher::internal
+}  // namespace oversight::sqlite
