@@ -142,14 +142,28 @@ class Analyzer {
   }
 
   // Atom texts of a conjunction (the node itself if it is an atom); empty if not a conjunction.
-  std::set<std::string> ConjunctAtoms(std::int64_t root) const {
+  // The atoms a condition requires at its top level. *complete is false when the condition
+  // also has parts that are not atoms (an "any" under the "all", a negation): the set then
+  // under-describes it, which is fine for the permit side of an implication but not the forbid.
+  std::set<std::string> ConjunctAtoms(std::int64_t root, bool* complete = nullptr) const {
     std::set<std::string> out;
+    if (complete) *complete = true;
     if (root < 0) return out;
     const Node& n = p_.nodes[static_cast<std::size_t>(root)];
-    if (n.kind == NodeKind::kAtom) out.insert(p_.atoms[n.atom].text);
-    if (n.kind != NodeKind::kAll) return out;
+    if (n.kind == NodeKind::kAtom) {
+      out.insert(p_.atoms[n.atom].text);
+      return out;
+    }
+    if (n.kind != NodeKind::kAll) {
+      if (complete) *complete = false;
+      return out;
+    }
     for (std::uint32_t c : n.children) {
-      if (p_.nodes[c].kind == NodeKind::kAtom) out.insert(p_.atoms[p_.nodes[c].atom].text);
+      if (p_.nodes[c].kind == NodeKind::kAtom) {
+        out.insert(p_.atoms[p_.nodes[c].atom].text);
+      } else if (complete) {
+        *complete = false;
+      }
     }
     return out;
   }
@@ -173,10 +187,11 @@ void CheckShadowing(const CompiledPack& pack, const Analyzer& an, const std::vec
     std::set<std::string> permit_atoms = an.ConjunctAtoms(p.roots[i]);
     for (std::size_t j = 0; j < rules.size(); ++j) {
       if (rules[j].effect != Effect::kForbid) continue;
-      std::set<std::string> forbid_atoms = an.ConjunctAtoms(p.roots[j]);
-      bool implied =
-          !forbid_atoms.empty() && std::includes(permit_atoms.begin(), permit_atoms.end(),
-                                                 forbid_atoms.begin(), forbid_atoms.end());
+      bool forbid_complete = true;
+      std::set<std::string> forbid_atoms = an.ConjunctAtoms(p.roots[j], &forbid_complete);
+      bool implied = forbid_complete && !forbid_atoms.empty() &&
+                     std::includes(permit_atoms.begin(), permit_atoms.end(), forbid_atoms.begin(),
+                                   forbid_atoms.end());
       if (!always[j] && !implied) continue;
       out.push_back(Warn(pack, rules[i].pos, "shadowed",
                          "permit \"" + rules[i].id + "\" can never take effect: forbid \"" +

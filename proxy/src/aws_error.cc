@@ -29,6 +29,10 @@ std::string_view ErrorTypeName(ErrorType type) {
       return "SerializationException";
     case ErrorType::kInvalidParameter:
       return "InvalidParameterException";
+    case ErrorType::kImageTooLarge:
+      return "ImageTooLargeException";
+    case ErrorType::kResourceNotFound:
+      return "ResourceNotFoundException";
     case ErrorType::kRequestEntityTooLarge:
       return "RequestEntityTooLargeException";
     case ErrorType::kRequestHeaderTooLarge:

@@ -1,5 +1,7 @@
 // The per-connection state machine: handshake -> (read -> handle on pool -> write)* -> shutdown.
 // Every step sets a deadline first; every completion handler starts with its error check.
+// One template serves both transports: TLS over TCP (with handshake, peer certificate and TLS
+// shutdown) and plain HTTP over a Unix socket (none of those).
 #include "session.h"
 
 #include <openssl/ssl.h>
@@ -12,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <optional>
+#include <type_traits>
 
 #include "oversight/proxy/aws_error.h"
 
@@ -22,6 +25,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using beast::error_code;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using UnixStream = beast::basic_stream<net::local::stream_protocol>;
 
 constexpr std::chrono::seconds kShutdownTimeout{5};
 
@@ -78,39 +83,58 @@ Response Finalize(Response response, const Request& request) {
   return response;
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+std::string RemoteAddress(const net::ip::tcp::socket& socket) {
+  error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+// A Unix peer has no useful address (clients rarely bind a path); say which transport it was.
+std::string RemoteAddress(const net::local::stream_protocol::socket&) { return "unix"; }
+
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
  public:
-  Session(net::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
-      : state_(std::move(state)), stream_(std::move(socket), *state_->tls_context) {}
+  Session(Stream&& stream, std::shared_ptr<ConnectionState> state)
+      : state_(std::move(state)), stream_(std::move(stream)) {}
   ~Session() { state_->connections.fetch_sub(1); }
 
   void Run() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::Handshake, shared_from_this()));
+                  beast::bind_front_handler(&Session::Start, shared_from_this()));
   }
 
  private:
-  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+  auto& Lowest() { return beast::get_lowest_layer(stream_); }
+  const SessionLimits& Limits() const { return state_->limits; }
 
-  void Handshake() {
-    Tcp().expires_after(state_->config.handshake_timeout);
-    stream_.async_handshake(net::ssl::stream_base::server,
-                            beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+  void Start() {
+    if constexpr (kTls) {
+      Lowest().expires_after(Limits().handshake_timeout);
+      stream_.async_handshake(net::ssl::stream_base::server,
+                              beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+    } else {
+      Read();
+    }
   }
 
   void OnHandshake(error_code ec) {
     if (ec) return;  // failed or timed-out handshake: drop the connection
-    peer_subject_ = PeerSubject(stream_.native_handle());
+    if constexpr (kTls) peer_subject_ = PeerSubject(stream_.native_handle());
     Read();
   }
 
   void Read() {
     if (state_->stopping.load()) return Shutdown();
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(state_->config.header_limit));
-    parser_->body_limit(state_->config.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(Limits().header_limit));
+    parser_->body_limit(Limits().body_limit);
     // One deadline for headers and body together: this is what bounds slow-loris clients.
-    Tcp().expires_after(state_->config.read_timeout);
+    Lowest().expires_after(Limits().read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
@@ -171,11 +195,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     r.body = std::move(msg.body());
     r.request_id = NewRequestId();
-    error_code ec;
-    auto endpoint = Tcp().socket().remote_endpoint(ec);
-    if (!ec) {
-      r.remote_address = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-    }
+    r.remote_address = RemoteAddress(Lowest().socket());
     r.client_cert_subject = peer_subject_;
     return r;
   }
@@ -195,7 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.body() = std::move(response.body);
     response_.keep_alive(keep_alive && !state_->stopping.load());
     response_.prepare_payload();
-    Tcp().expires_after(state_->config.write_timeout);
+    Lowest().expires_after(Limits().write_timeout);
     http::async_write(stream_, response_,
                       beast::bind_front_handler(&Session::OnWrite, shared_from_this(), counted));
   }
@@ -208,14 +228,19 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Shutdown() {
-    Tcp().expires_after(kShutdownTimeout);
-    stream_.async_shutdown(beast::bind_front_handler(&Session::OnShutdown, shared_from_this()));
+    if constexpr (kTls) {
+      Lowest().expires_after(kShutdownTimeout);
+      stream_.async_shutdown(beast::bind_front_handler(&Session::OnShutdown, shared_from_this()));
+    } else {
+      error_code ec;
+      Lowest().socket().shutdown(net::socket_base::shutdown_send, ec);
+    }
   }
 
   void OnShutdown(error_code) {}  // the socket closes when the last reference goes
 
-  std::shared_ptr<ServerState> state_;
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  std::shared_ptr<ConnectionState> state_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -226,7 +251,13 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void RunSession(net::ip::tcp::socket socket, std::shared_ptr<ServerState> state) {
-  std::make_shared<Session>(std::move(socket), std::move(state))->Run();
+  TlsStream stream(std::move(socket), *state->tls_context);
+  std::make_shared<Session<TlsStream>>(std::move(stream), std::move(state))->Run();
+}
+
+void RunUnixSession(net::local::stream_protocol::socket socket,
+                    std::shared_ptr<ConnectionState> state) {
+  std::make_shared<Session<UnixStream>>(UnixStream(std::move(socket)), std::move(state))->Run();
 }
 
 }  // namespace oversight::proxy

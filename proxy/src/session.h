@@ -1,15 +1,20 @@
-// Private: one TLS connection, from handshake to shutdown (see server.h for the contract).
+// Private: one connection, from (TLS handshake and) first read to shutdown (see server.h and
+// unix_server.h for the contract).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <memory>
 
 #include "server_state.h"
 
 namespace oversight::proxy {
 
-// Takes ownership of an accepted socket (already counted in state->connections, released when
-// the session ends) and serves requests on it until close, error or timeout.
+// Take ownership of an accepted socket (already counted in state->connections, released when
+// the session ends) and serve requests on it until close, error or timeout.
 void RunSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state);
+// Plain HTTP/1.1: the socket file's permissions are the access control.
+void RunUnixSession(boost::asio::local::stream_protocol::socket socket,
+                    std::shared_ptr<ConnectionState> state);
 
 }  // namespace oversight::proxy

@@ -26,6 +26,8 @@ enum class ErrorType {
   kUnknownOperation,       // 400: X-Amz-Target missing or not a known RekognitionService op
   kSerialization,          // 400: wrong method, path or Content-Type; body not JSON
   kInvalidParameter,       // 400: Rekognition's InvalidParameterException
+  kImageTooLarge,          // 400: a decoded image over Rekognition's 5 MiB
+  kResourceNotFound,       // 400: an unknown record, session or ledger index
   kRequestEntityTooLarge,  // 413: body over the configured limit
   kRequestHeaderTooLarge,  // 431: headers over the configured limit
   kBadRequest,             // 400: malformed HTTP

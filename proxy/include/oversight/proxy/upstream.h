@@ -25,8 +25,11 @@ class Upstream {
  public:
   virtual ~Upstream() = default;
   // Sends one call. An error Status means the matcher could not be asked or its answer was
-  // not HTTP (Unavailable / DeadlineExceeded / Internal); a Rekognition error the matcher
-  // returned is a normal reply with its 4xx/5xx status.
+  // not usable: Unavailable (cannot connect, connection lost, or the deadline passed; the
+  // message then says "deadline exceeded"), ResourceExhausted (reply over max_reply_bytes),
+  // Internal (the reply is not HTTP/1.1), InvalidArgument (an operation or request id that is
+  // not a plain token). A Rekognition error the matcher returned is a normal reply with its
+  // 4xx/5xx status.
   virtual StatusOr<UpstreamReply> Call(std::string_view operation, std::string_view json_body,
                                        std::string_view request_id) = 0;
 };

@@ -1,0 +1,89 @@
+// Gateway internals shared by gateway.cc (dispatch, authentication, the ledger append),
+// gateway_rekognition.cc (the Rekognition request path), gateway_api.cc (/oversight/v1) and
+// gateway_admin.cc (purge, rule reload, history rebuild).
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "oversight/proxy/access.h"
+#include "oversight/proxy/aws_error.h"
+#include "oversight/proxy/gateway.h"
+#include "oversight/proxy/obligations.h"
+
+namespace oversight::proxy {
+
+using Json = nlohmann::json;
+
+// Serialises JSON that may hold caller-supplied text: invalid UTF-8 is replaced, never thrown.
+std::string Dump(const Json& j);
+// Parses a JSON object from untrusted text (nesting depth bounded); nullopt if it is not one.
+std::optional<Json> ParseObject(std::string_view text);
+
+struct Caller {
+  const Principal* principal = nullptr;
+  std::shared_ptr<const Principal> session_principal;  // keeps a session's principal alive
+  std::string access_key_id;
+  std::optional<SessionBinding> session;
+};
+
+// What a handler decided; Gateway::Impl::Finish appends it to the ledger, then answers.
+struct Outcome {
+  std::optional<AwsError> error;  // refusals and faults the proxy itself reports
+  int status = 200;
+  Json body = Json::object();  // success body (JSON object)
+  std::string raw_body;        // non-JSON success body (metrics text), or a passed-through error
+  std::string content_type;    // with raw_body
+  WireObligations obligations;
+  // Runs after a successful append (e.g. the history index learns of a search).
+  std::function<void(const ledger::Receipt&)> after_append;
+  // Runs if the append fails, to undo what the matcher already did (fail closed).
+  std::function<void()> undo;
+};
+
+Outcome Fail(ErrorType type, std::string message);
+
+struct Gateway::Impl {
+  Impl(GatewayDeps d, GatewayOptions o);
+
+  GatewayDeps deps;
+  GatewayOptions options;
+  SessionStore sessions;
+  CallerCredentials credentials;
+  RateLimiter limiter;
+  HistoryIndex history;
+  Metrics metrics;
+  std::mutex purge_mu;  // one purge at a time
+
+  Response Handle(const Request& request);
+  std::optional<Caller> Authenticate(const Request& request, const SigV4Config& config, Json& log,
+                                     AwsError* error);
+  // Rate limit and role check for an authenticated caller.
+  std::optional<AwsError> Admit(const Caller& caller, ApiOp op, Json& log);
+  Response Finish(const Request& request, Json& log, Outcome outcome);
+  StatusOr<ledger::Receipt> AppendEntry(std::string_view kind, const Json& payload);
+
+  Outcome Rekognition(const Request& request, Json& log);
+  PurgeReport PurgeNow(std::string_view by);
+  Status Reload(std::string_view by);
+  Status RebuildHistory();
+  // One face: delete at the matcher, append its purge entry, remove the record.
+  bool PurgeOne(const Record& record, const policy::RetentionRule* rule, std::string_view by,
+                bool resumed, PurgeReport& report);
+  Outcome Api(const Request& request, Json& log);
+
+  // Invocation ids seen recently (amz-sdk-invocation-id -> first ledger seq), so SDK retries
+  // of one call are marked as such in the ledger. Bounded.
+  std::optional<std::uint64_t> FirstSeqOf(const std::string& invocation_id);
+  void RememberInvocation(const std::string& invocation_id, std::uint64_t seq);
+  std::mutex invocations_mu;
+  std::unordered_map<std::string, std::uint64_t> invocations;
+  std::deque<std::string> invocation_order;
+};
+
+}  // namespace oversight::proxy
