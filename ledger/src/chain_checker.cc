@@ -1,5 +1,7 @@
 #include "chain_checker.h"
 
+#include <cstdlib>
+
 #include "oversight/common/encoding.h"
 #include "oversight/ledger/entry.h"
 
@@ -17,16 +19,46 @@ void Fail(VerifyReport& report, std::optional<std::uint64_t> seq, std::string pr
   report.problem = std::move(problem);
 }
 
-bool ChainChecker::Feed(std::uint64_t seq, std::string_view bytes,
-                        std::optional<Hash256> stored_leaf, VerifyReport& report) {
-  const std::uint64_t expected = tree_.size();
-  if (seq != expected) {
-    Fail(report, expected,
-         seq > expected ? "entry " + Seq(expected) + " is missing (the next stored entry is " +
-                              Seq(seq) + "): entries were deleted"
-                        : "entry " + Seq(seq) + " appears twice");
+void ChainChecker::Restart(std::uint64_t first_seq) {
+  first_seq_ = first_seq;
+  tree_.Clear();
+  prev_ = {};
+  last_time_.clear();
+  first_prev_ = {};
+  first_time_.clear();
+}
+
+bool ChainChecker::CheckPosition(std::uint64_t seq, VerifyReport& report) const {
+  const std::uint64_t expected = next_seq();
+  if (seq == expected) return true;
+  Fail(report, expected,
+       seq > expected ? "entry " + Seq(expected) + " is missing (the next stored entry is " +
+                            Seq(seq) + "): entries were deleted"
+                      : "entry " + Seq(seq) + " appears twice");
+  return false;
+}
+
+bool ChainChecker::CheckLink(std::uint64_t seq, const Hash256& prev, std::string_view time,
+                             VerifyReport& report) const {
+  if (prev != prev_) {
+    Fail(report, seq,
+         "entry " + Seq(seq) + ": prev does not match the hash of entry " +
+             (seq == 0 ? std::string("-1 (must be zeros)") : Seq(seq - 1)) +
+             ": an entry was altered, inserted or removed at this point");
     return false;
   }
+  if (time < last_time_) {
+    Fail(report, seq,
+         "entry " + Seq(seq) + ": time " + std::string(time) + " is before the previous entry's " +
+             last_time_);
+    return false;
+  }
+  return true;
+}
+
+bool ChainChecker::Feed(std::uint64_t seq, std::string_view bytes,
+                        std::optional<Hash256> stored_leaf, VerifyReport& report) {
+  if (!CheckPosition(seq, report)) return false;
   auto entry = DecodeEntryView(bytes);
   if (!entry.ok()) {
     Fail(report, seq, "entry " + Seq(seq) + ": " + entry.status().message());
@@ -47,25 +79,28 @@ bool ChainChecker::Feed(std::uint64_t seq, std::string_view bytes,
              "the entry was altered");
     return false;
   }
-  if (entry->prev != prev_) {
-    Fail(report, seq,
-         "entry " + Seq(seq) + ": prev does not match the hash of entry " +
-             (seq == 0 ? std::string("-1 (must be zeros)") : Seq(seq - 1)) +
-             ": an entry was altered, inserted or removed at this point");
-    return false;
-  }
-  if (entry->time < last_time_) {
-    Fail(report, seq,
-         "entry " + Seq(seq) + ": time " + std::string(entry->time) +
-             " is before the previous "
-             "entry's " +
-             last_time_);
+  if (seq == first_seq_ && seq != 0) {
+    // The entry before this one belongs to another checker: Join checks the link.
+    first_prev_ = entry->prev;
+    first_time_.assign(entry->time);
+  } else if (!CheckLink(seq, entry->prev, entry->time, report)) {
     return false;
   }
   last_time_.assign(entry->time);
   prev_ = leaf;
   tree_.Append(leaf);
   ++report.entries;
+  return true;
+}
+
+bool ChainChecker::Join(const ChainChecker& next, VerifyReport& report) {
+  if (next.first_seq_ != next_seq()) std::abort();  // a caller bug
+  if (next.tree_.size() == 0) return true;
+  if (!CheckLink(next.first_seq_, next.first_prev_, next.first_time_, report)) return false;
+  tree_.AppendTree(next.tree_);
+  prev_ = next.prev_;
+  last_time_ = next.last_time_;
+  report.entries += next.tree_.size();
   return true;
 }
 

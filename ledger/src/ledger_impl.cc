@@ -77,7 +77,6 @@ Status Ledger::Impl::Load() {
 }
 
 Status Ledger::Impl::Submit(Request& r) {
-  auto done = r.done.get_future();
   {
     std::lock_guard lk(mu_);
     if (!poisoned_.ok()) {
@@ -87,16 +86,36 @@ Status Ledger::Impl::Submit(Request& r) {
     queue_.push_back(&r);
   }
   cv_.notify_one();
-  done.wait();
+  WaitDone(r);
   return r.status;
 }
 
+void Ledger::Impl::WaitDone(const Request& r) const {
+  for (;;) {
+    // Read the counter before the flag: a batch completed in between changes the counter, so
+    // the wait returns at once instead of missing the wake-up.
+    std::uint32_t seen = completions_.Load();
+    if (r.done.load(std::memory_order_acquire)) return;
+    completions_.Wait(seen);
+  }
+}
+
+void Ledger::Impl::Complete(std::vector<Request*>& requests, const Status& failure) {
+  for (Request* r : requests) {
+    if (!failure.ok()) r->status = failure;
+    r->done.store(true, std::memory_order_release);  // the last touch: r may be gone after it
+  }
+  requests.clear();
+  completions_.NotifyAll();
+}
+
 StatusOr<Receipt> Ledger::Impl::Append(std::string_view kind, std::string_view payload_json) {
+  // Everything that does not depend on the entry's position is done here, on the caller's
+  // thread and outside every lock, so the committer's serial work per entry stays small.
   OVERSIGHT_RETURN_IF_ERROR(ValidateKind(kind));
   OVERSIGHT_ASSIGN_OR_RETURN(std::string payload, CanonicalPayload(payload_json));
   Request r;
-  r.kind = std::string(kind);
-  r.payload = std::move(payload);
+  r.bytes = EncodeEntryHead(kind, payload);
   OVERSIGHT_RETURN_IF_ERROR(Submit(r));
   return r.receipt;
 }
@@ -136,22 +155,20 @@ void Ledger::Impl::Run() {
     if (batch.empty() && !timed) continue;
     Status st = poisoned_.ok() ? CommitBatch(batch, timed) : poisoned_;
     if (!st.ok()) Poison(st);
-    for (Request* r : batch) {
-      if (!st.ok()) r->status = st;
-      r->done.set_value();
-    }
+    Complete(batch, st);
   }
 }
 
 void Ledger::Impl::Poison(const Status& why) {
-  std::lock_guard lk(mu_);
-  if (poisoned_.ok()) poisoned_ = why;
-  // Waiting appends fail too: nothing queued behind a failed commit may be acknowledged.
-  for (Request* r : queue_) {
-    r->status = Status::FailedPrecondition("ledger commit failed: " + why.message());
-    r->done.set_value();
+  std::vector<Request*> waiting;
+  {
+    std::lock_guard lk(mu_);
+    if (poisoned_.ok()) poisoned_ = why;
+    waiting.assign(queue_.begin(), queue_.end());
+    queue_.clear();
   }
-  queue_.clear();
+  // Waiting appends fail too: nothing queued behind a failed commit may be acknowledged.
+  Complete(waiting, Status::FailedPrecondition("ledger commit failed: " + why.message()));
 }
 
 StatusOr<SignedCheckpoint> Ledger::Impl::SignAt(std::uint64_t size, const std::string& time) {
@@ -178,10 +195,11 @@ Status Ledger::Impl::CommitBatch(std::vector<Request*>& batch, bool timed) {
       want_checkpoint = true;
       continue;
     }
-    Entry e{base + rows.size(), time, std::move(r->kind), std::move(r->payload), prev};
-    std::string bytes = EncodeEntry(e);
+    const std::uint64_t seq = base + rows.size();
+    std::string bytes = std::move(r->bytes);
+    AppendEntryTail(bytes, prev, seq, time);
     prev = LeafHash(AsBytes(bytes));
-    r->receipt = {e.seq, prev, time};
+    r->receipt = {seq, prev, time};
     rows.emplace_back(std::move(bytes), prev);
   }
   const std::uint64_t new_size = base + rows.size();

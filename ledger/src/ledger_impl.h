@@ -4,11 +4,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <future>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
 
+#include "batch_signal.h"
 #include "oversight/ledger/ledger.h"
 #include "oversight/ledger/merkle.h"
 #include "oversight/ledger/note.h"
@@ -17,14 +17,15 @@
 namespace oversight::ledger {
 
 // One caller waiting on the committer: an append, or a request to sign a checkpoint now.
+// The caller owns it (on its stack) and waits until `done`; the committer fills in the result
+// and sets `done` last, after which it never touches the request again.
 struct Request {
-  std::string kind;
-  std::string payload;  // canonical
+  std::string bytes;  // an append: the entry's head (EncodeEntryHead), completed when committed
   bool checkpoint_only = false;
   Status status;
   Receipt receipt;
   std::optional<SignedCheckpoint> checkpoint;
-  std::promise<void> done;
+  std::atomic<bool> done{false};
 };
 
 class Ledger::Impl {
@@ -52,6 +53,8 @@ class Ledger::Impl {
 
  private:
   Status Submit(Request& r);
+  void WaitDone(const Request& r) const;
+  void Complete(std::vector<Request*>& requests, const Status& failure);
   void Run();
   bool TimedCheckpointDue(TimePoint now) const;
   Status CommitBatch(std::vector<Request*>& batch, bool timed);
@@ -74,6 +77,7 @@ class Ledger::Impl {
   std::deque<Request*> queue_;
   bool stopping_ = false;
   Status poisoned_;
+  BatchSignal completions_;  // moves once per completed batch; appenders sleep on it
 
   // Tree and checkpoints: written by the committer under a unique lock, read under shared.
   mutable std::shared_mutex state_mu_;

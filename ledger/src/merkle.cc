@@ -1,11 +1,39 @@
 #include "oversight/ledger/merkle.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <string>
 
 namespace oversight::ledger {
+
+namespace internal {
+
+namespace {
+// Arrays from this size on are mapped directly, in whole huge pages where possible.
+constexpr std::size_t kLargeArray = std::size_t{8} << 20;
+}  // namespace
+
+void* AllocateTreeArray(std::size_t bytes) {
+  if (bytes < kLargeArray) return ::operator new(bytes);
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) std::abort();         // out of memory, as operator new would end
+  (void)::madvise(p, bytes, MADV_HUGEPAGE);  // only a hint: ordinary pages work too
+  return p;
+}
+
+void FreeTreeArray(void* p, std::size_t bytes) {
+  if (bytes < kLargeArray) {
+    ::operator delete(p);
+  } else {
+    ::munmap(p, bytes);
+  }
+}
+
+}  // namespace internal
+
 namespace {
 
 constexpr std::uint8_t kLeafPrefix = 0x00;
@@ -96,6 +124,40 @@ void MerkleTree::Append(const Hash& leaf_hash) {
   }
 }
 
+void MerkleTree::AppendTree(const MerkleTree& block) {
+  if (block.leaves_.empty()) return;
+  // An aligned block's cached subtrees are complete aligned subtrees of this tree too, and
+  // every level is complete up to the block, so the levels can simply be concatenated.
+  if (size() % std::bit_ceil(block.size()) != 0) std::abort();  // a caller bug
+  leaves_.insert(leaves_.end(), block.leaves_.begin(), block.leaves_.end());
+  if (cached_.size() < block.cached_.size()) cached_.resize(block.cached_.size());
+  for (std::size_t i = 0; i < block.cached_.size(); ++i) {
+    cached_[i].insert(cached_[i].end(), block.cached_[i].begin(), block.cached_[i].end());
+  }
+  CacheMissingParents();
+}
+
+void MerkleTree::CacheMissingParents() {
+  // Blocks under 2^kFirstCachedLevel leaves cache nothing, so joining them can complete the
+  // lowest cached subtrees; those are hashed from the leaves, the rest from the level below.
+  const std::uint64_t lowest = size() >> kFirstCachedLevel;
+  if (lowest > 0 && cached_.empty()) cached_.emplace_back();
+  while (cached_.size() > 0 && cached_[0].size() < lowest) {
+    const std::uint64_t j = cached_[0].size();
+    cached_[0].push_back(
+        NodeHash(Subtree(kFirstCachedLevel - 1, 2 * j), Subtree(kFirstCachedLevel - 1, 2 * j + 1)));
+  }
+  for (std::size_t i = 0; i < cached_.size(); ++i) {
+    const std::size_t parents = cached_[i].size() / 2;
+    if (parents == 0) return;  // no level above this one can have a node either
+    if (cached_.size() == i + 1) cached_.emplace_back();
+    while (cached_[i + 1].size() < parents) {
+      const std::size_t j = cached_[i + 1].size();
+      cached_[i + 1].push_back(NodeHash(cached_[i][2 * j], cached_[i][2 * j + 1]));
+    }
+  }
+}
+
 const Hash& MerkleTree::Leaf(std::uint64_t index) const {
   if (index >= leaves_.size()) std::abort();  // a caller bug, not untrusted input
   return leaves_[index];
@@ -164,6 +226,11 @@ StatusOr<std::vector<Hash>> MerkleTree::ConsistencyProof(std::uint64_t size1,
   if (!whole) path.push_back(RangeHash(lo, hi));
   std::reverse(path.begin(), path.end());
   return path;
+}
+
+void MerkleTree::Clear() {
+  leaves_.clear();
+  for (auto& level : cached_) level.clear();
 }
 
 void MerkleTree::Reserve(std::uint64_t n) {

@@ -1,9 +1,9 @@
 #include "oversight/ledger/verify.h"
 
 #include "chain_checker.h"
-#include "entry_pipe.h"
 #include "oversight/common/key_file.h"
 #include "oversight/ledger/entry.h"
+#include "range_check.h"
 #include "store.h"
 
 namespace oversight::ledger {
@@ -70,18 +70,7 @@ StatusOr<VerifyReport> VerifyLedger(const LedgerPaths& paths, const VerifyOption
       !recorded.ok() || *recorded != verifier.VerifierKey()) {
     Fail(report, std::nullopt, "the ledger records a different verifier key than the trusted one");
   }
-  ChainChecker chain;
-  if (auto count = store->EntryCount(); count.ok()) chain.Reserve(*count);
-  Status read;
-  {
-    EntryPipe pipe(*store);
-    pipe.Consume([&](const PipedEntry& e) {
-      std::optional<Hash256> leaf = e.leaf ? e.leaf : Hash256{};  // wrong length: mismatch
-      return chain.Feed(e.seq, e.bytes, leaf, report);
-    });
-    read = pipe.Finish();
-  }
-  if (!read.ok() && report.ok) Fail(report, chain.tree().size(), read.message());
+  OVERSIGHT_ASSIGN_OR_RETURN(ChainChecker chain, CheckStoredEntries(paths.db, key, *store, report));
   if (report.ok) {
     auto rows = store->Checkpoints();
     if (!rows.ok()) Fail(report, std::nullopt, rows.status().message());

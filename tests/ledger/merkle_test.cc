@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -197,6 +198,47 @@ TEST(MerkleTreeTest, LargeTreeProofsVerifyAcrossCachedLevels) {
     ASSERT_TRUE(proof.ok());
     EXPECT_TRUE(VerifyConsistency(m, n, *tree.Root(m), root, *proof).ok()) << m;
   }
+}
+
+// Joins `leaves` in aligned blocks of `block` leaves (a power of two), the last one shorter.
+MerkleTree JoinedInBlocks(const std::vector<Hash>& leaves, std::uint64_t block) {
+  MerkleTree joined;
+  for (std::uint64_t lo = 0; lo < leaves.size(); lo += block) {
+    MerkleTree part;
+    for (std::uint64_t i = lo; i < std::min<std::uint64_t>(lo + block, leaves.size()); ++i) {
+      part.Append(leaves[i]);
+    }
+    joined.AppendTree(part);
+  }
+  return joined;
+}
+
+TEST(MerkleTreeTest, TreesJoinedFromAlignedBlocksEqualOneBuiltLeafByLeaf) {
+  const std::uint64_t n = (1u << 12) + 37;
+  const MerkleTree whole = SyntheticTree(n);
+  const std::vector<Hash> d = Leaves(whole);
+  for (std::uint64_t block : std::vector<std::uint64_t>{1, 2, 16, 64, 1024, 1u << 13}) {
+    const MerkleTree joined = JoinedInBlocks(d, block);
+    ASSERT_EQ(joined.size(), n);
+    for (std::uint64_t size : std::vector<std::uint64_t>{1, 15, 16, 17, 1024, 1025, 4096, n}) {
+      ASSERT_EQ(*joined.Root(size), *whole.Root(size)) << "block " << block << " size " << size;
+    }
+    for (std::uint64_t index : std::vector<std::uint64_t>{0, 16, 1023, 4095, n - 1}) {
+      ASSERT_EQ(*joined.InclusionProof(index, n), *whole.InclusionProof(index, n)) << index;
+    }
+    ASSERT_EQ(*joined.ConsistencyProof(1000, n), *whole.ConsistencyProof(1000, n));
+    MerkleTree extended = joined;  // appending leaf by leaf after a join keeps working
+    extended.Append(d[0]);
+    MerkleTree reference = whole;
+    reference.Append(d[0]);
+    ASSERT_EQ(extended.Root(), reference.Root()) << "block " << block;
+  }
+}
+
+TEST(MerkleTreeDeathTest, AppendingAMisalignedBlockAborts) {
+  MerkleTree tree = SyntheticTree(3);
+  MerkleTree block = SyntheticTree(4);
+  EXPECT_DEATH(tree.AppendTree(block), "");
 }
 
 TEST(MerkleVerifyTest, InclusionIndexAtOrBeyondSizeIsInvalidArgument) {

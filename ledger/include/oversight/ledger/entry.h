@@ -40,6 +40,15 @@ StatusOr<std::string> CanonicalPayload(std::string_view payload_json);
 // e.kind valid; both are checked by Append before an entry is built.
 std::string EncodeEntry(const Entry& e);
 
+// EncodeEntry in two steps, so that appending threads build the part that does not depend on
+// the entry's position (kind and payload) and the committer only adds prev, seq and time.
+// EncodeEntryHead returns the bytes up to and including `"prev":"`, with room reserved for
+// the tail; AppendEntryTail completes them. Same REQUIRES as EncodeEntry.
+inline constexpr std::size_t kEntryTailReserve = 160;
+std::string EncodeEntryHead(std::string_view kind, std::string_view payload);
+void AppendEntryTail(std::string& head, const Hash256& prev, std::uint64_t seq,
+                     std::string_view time);
+
 // An entry's fields as views into its bytes (valid while the bytes are).
 struct EntryView {
   std::uint64_t seq = 0;

@@ -35,6 +35,27 @@ std::uint64_t InclusionProofLength(std::uint64_t index, std::uint64_t size);
 // or equal to size2). REQUIRES: size1 <= size2.
 std::uint64_t ConsistencyProofLength(std::uint64_t size1, std::uint64_t size2);
 
+namespace internal {
+
+// Backs a tree's leaf array with transparent huge pages where the kernel offers them: written
+// for the first time (verification builds a tree of every leaf), an array of a million leaves
+// otherwise takes 8,000 page faults, measured at about 5% of verification's time.
+void* AllocateTreeArray(std::size_t bytes);
+void FreeTreeArray(void* p, std::size_t bytes);
+
+template <class T>
+struct TreeAllocator {
+  using value_type = T;
+  TreeAllocator() = default;
+  template <class U>
+  TreeAllocator(const TreeAllocator<U>&) {}  // NOLINT: allocators convert implicitly
+  T* allocate(std::size_t n) { return static_cast<T*>(AllocateTreeArray(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) { FreeTreeArray(p, n * sizeof(T)); }
+  friend bool operator==(const TreeAllocator&, const TreeAllocator&) { return true; }
+};
+
+}  // namespace internal
+
 // An in-memory, append-only RFC 6962 tree over leaf hashes.
 //
 // Stores every leaf hash plus the hashes of complete aligned subtrees of 16 leaves and more, so
@@ -68,18 +89,28 @@ class MerkleTree {
 
   // Pre-allocates for n leaves in total.
   void Reserve(std::uint64_t n);
+  // Removes every leaf, keeping the memory for the next leaves.
+  void Clear();
+
+  // Appends every leaf of `block` at once, reusing the subtree hashes it has already cached,
+  // so that blocks of a large tree can be built on several threads and joined in order.
+  // REQUIRES: size() is a multiple of std::bit_ceil(block.size()) (blocks of a power-of-two
+  // size joined in order, the last one possibly shorter). Aborts otherwise.
+  void AppendTree(const MerkleTree& block);
 
  private:
   // Subtrees of 2^kFirstCachedLevel leaves and more are cached; smaller ones are recomputed.
   static constexpr unsigned kFirstCachedLevel = 4;
 
+  // Caches the parent of every pair of cached subtrees that lacks one (after AppendTree).
+  void CacheMissingParents();
   // Hash of the complete aligned subtree of 2^level leaves starting at leaf index << level.
   Hash Subtree(unsigned level, std::uint64_t index) const;
   // RFC 6962 MTH of leaves [begin, end). REQUIRES: begin < end and begin a multiple of the
   // smallest power of two >= end - begin (true of every range the RFC recursion visits).
   Hash RangeHash(std::uint64_t begin, std::uint64_t end) const;
 
-  std::vector<Hash> leaves_;
+  std::vector<Hash, internal::TreeAllocator<Hash>> leaves_;
   // cached_[i][j]: subtree of level kFirstCachedLevel + i at index j.
   std::vector<std::vector<Hash>> cached_;
 };
