@@ -69,8 +69,11 @@ Status AddPrincipal(const DemoPrincipal& p, bool first, std::string* principals,
 }
 
 std::string AwsConfigText() {
+  // [default] serves case-session credentials, which come from the environment, not a profile.
   std::string text =
-      "# AWS CLI profiles for the Oversight demo principals (written by oversight init).\n";
+      "# AWS CLI profiles for the Oversight demo principals (written by oversight init).\n"
+      "[default]\nregion = " +
+      std::string(kDemoRegion) + "\noutput = json\n\n";
   for (const DemoPrincipal& p : kDemoPrincipals) {
     text += "[profile " + std::string(p.id) + "]\nregion = " + std::string(kDemoRegion) +
             "\noutput = json\n\n";

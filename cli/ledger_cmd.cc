@@ -109,22 +109,35 @@ struct ExportArgs {
   bool json = false;
 };
 
+// Export exactly what a signed checkpoint covers, signing one for the tip if needed. While
+// another process (a running proxy) holds the ledger for writing, export read-only what its
+// latest checkpoint covers instead.
 int RunExport(const ExportArgs& a) {
-  auto ledger = Ledger::Open(LedgerPaths::InDirectory(a.dir));
-  if (!ledger.ok()) return ReportError(ledger.status());
-  // Export exactly what a signed checkpoint covers, signing one for the tip if needed.
-  auto cp = (*ledger)->Checkpoint();
-  if (!cp.ok()) return ReportError(cp.status());
+  const LedgerPaths paths = LedgerPaths::InDirectory(a.dir);
   std::ofstream out(a.out, std::ios::binary | std::ios::trunc);
   if (!out) return ReportError(Status::IOError("cannot write " + a.out));
-  Status st = (*ledger)->ReadEntries(0, cp->size, [&](std::uint64_t, std::string_view bytes) {
+  auto write = [&](std::uint64_t, std::string_view bytes) {
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())).put('\n');
     return out ? Status::Ok() : Status::IOError("writing " + a.out);
-  });
+  };
+  StatusOr<ledger::SignedCheckpoint> cp = Status::Internal("unset");
+  auto ledger = Ledger::Open(paths);
+  if (ledger.ok()) {
+    cp = (*ledger)->Checkpoint();
+    if (cp.ok()) {
+      if (Status st = (*ledger)->ReadEntries(0, cp->size, write); !st.ok()) cp = st;
+    }
+  } else if (ledger::IsLockedByAnotherWriter(ledger.status())) {
+    std::cerr << "oversight: the ledger is in use by another process; exporting what its "
+                 "latest signed checkpoint covers\n";
+    cp = ledger::ReadCheckpointed(paths, write);
+  } else {
+    cp = ledger.status();
+  }
   out.close();
-  if (!st.ok()) return ReportError(st);
+  if (!cp.ok()) return ReportError(cp.status());
   if (!out) return ReportError(Status::IOError("writing " + a.out));
-  st = WriteFileAtomically(a.out + ".checkpoint", cp->note, 0644);
+  Status st = WriteFileAtomically(a.out + ".checkpoint", cp->note, 0644);
   if (!st.ok()) return ReportError(st);
   if (a.json) {
     std::cout << json{{"entries", cp->size},

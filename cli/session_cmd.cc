@@ -32,9 +32,11 @@ constexpr char kDefaultEndpoint[] = "https://localhost:8443";
 constexpr char kSessionsPath[] = "/oversight/v1/sessions";
 
 struct StartArgs {
-  std::string warrant, case_id, purpose, source, mode = "retrospective", capture_time, camera,
-                                                 location;
+  // Context fields.
+  std::string warrant, case_id, purpose, source, capture_time, camera, location;
+  std::string mode = "retrospective";
   std::vector<std::string> sets;  // field=value
+  // The call.
   std::string duration;
   std::string endpoint, config, ca_bundle, client_cert, client_key, profile;
   bool json_out = false;
@@ -230,7 +232,9 @@ std::string ContextText(const json& context, const char* field) {
   return it != context.end() && it->is_string() ? Printable(it->get<std::string>()) : "(none)";
 }
 
-int PrintSession(const proxy::Response& r, bool json_out) {
+// The region goes out with the keys: the proxy accepted it, and without one the AWS CLI
+// refuses to run ("You must specify a region") when the caller's came from a profile.
+int PrintSession(const proxy::Response& r, const std::string& region, bool json_out) {
   json body = json::parse(r.body, nullptr, false);
   const json* creds =
       body.is_object() && body.contains("Credentials") ? &body["Credentials"] : nullptr;
@@ -250,7 +254,8 @@ int PrintSession(const proxy::Response& r, bool json_out) {
   }
   std::cout << "export AWS_ACCESS_KEY_ID=" << ShellWord(id)
             << " AWS_SECRET_ACCESS_KEY=" << ShellWord(secret)
-            << " AWS_SESSION_TOKEN=" << ShellWord(token) << "\n";
+            << " AWS_SESSION_TOKEN=" << ShellWord(token)
+            << " AWS_DEFAULT_REGION=" << ShellWord(region) << "\n";
   const json context = body.value("Context", json::object());
   std::string in;
   if (auto at = ParseRfc3339(expires); at.ok()) {
@@ -284,9 +289,59 @@ int RunStart(const StartArgs& a) {
   request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
   request.body = std::move(*body);
   auto response = proxy::HttpsCall(*target, std::move(request), &resolved->credentials);
-  if (!response.ok()) return ReportError(response.status());  // it names host:port
+  if (!response.ok()) {
+    const int code = ReportError(response.status());  // the message names host:port
+    if (response.status().message().find("certificate verify failed") != std::string::npos) {
+      std::cerr << "oversight: give the proxy's CA with --ca-bundle FILE or --config\n";
+    }
+    return code;
+  }
   if (response->status != 200) return ReportRefusal(*response, resolved->credentials);
-  return PrintSession(*response, a.json_out);
+  return PrintSession(*response, resolved->credentials.region, a.json_out);
+}
+
+// The flags that become the session's context.
+void AddContextOptions(CLI::App* c, StartArgs* a) {
+  c->add_option("--warrant", a->warrant, "Warrant the searches rely on (context.warrant_id)")
+      ->required();
+  c->add_option("--case", a->case_id, "Case number (context.case_id)")->required();
+  c->add_option("--purpose", a->purpose,
+                "Declared purpose (context.purpose), e.g. criminal_investigation,\n"
+                "missing_person, imminent_threat")
+      ->required();
+  c->add_option("--source", a->source,
+                "Where probe images come from (context.source), e.g. booking_photo, cctv_still");
+  c->add_option("--mode", a->mode, "retrospective or real_time (context.mode)")
+      ->capture_default_str();
+  c->add_option("--capture-time", a->capture_time,
+                "When the probe was captured, RFC 3339 (context.capture_time)");
+  c->add_option("--camera", a->camera, "Camera that captured the probe (context.camera_id)");
+  c->add_option("--location", a->location, "Place of capture (context.location)");
+  c->add_option("--set", a->sets,
+                "Any other context field as field=value, typed by the policy schema\n"
+                "(docs/rules.md), e.g. --set crime_class=violent_felony; repeatable");
+}
+
+// Duration, where to call, and whose key signs.
+void AddConnectionOptions(CLI::App* c, StartArgs* a) {
+  c->add_option("--duration", a->duration,
+                "Session length: seconds or 45m, 1h, 1h30m (default: the proxy's, 1h)");
+  c->add_option("--endpoint", a->endpoint,
+                "Proxy URL, https://HOST[:PORT] (default: from --config, else " +
+                    std::string(kDefaultEndpoint) + ")");
+  c->add_option("--config", a->config,
+                "The deployment's oversight.json (or its directory): the proxy's listen\n"
+                "address and port, and tls/ca.pem beside it as the CA");
+  c->add_option("--ca-bundle", a->ca_bundle,
+                "PEM CA to verify the proxy with (default: --config's tls/ca.pem, else\n"
+                "$AWS_CA_BUNDLE, else the system's trust store)");
+  c->add_option("--client-cert", a->client_cert, "PEM client certificate, for mutual TLS");
+  c->add_option("--client-key", a->client_key, "Its PEM key (mode 0600), for mutual TLS");
+  c->add_option("--profile", a->profile,
+                "Profile in the AWS shared credentials file to sign with. Without it: the\n"
+                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment variables, else the\n"
+                "profile $AWS_PROFILE or default, in $AWS_SHARED_CREDENTIALS_FILE or\n"
+                "~/.aws/credentials");
 }
 
 }  // namespace
@@ -311,43 +366,10 @@ void AddSessionCommands(CLI::App& app, Context& ctx) {
   CLI::App* c = group->add_subcommand(
       "start",
       "Start a case session with your own AWS credentials and print its credentials as\n"
-      "`export AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... AWS_SESSION_TOKEN=...` for eval.");
-  c->add_option("--warrant", a->warrant, "Warrant the searches rely on (context.warrant_id)")
-      ->required();
-  c->add_option("--case", a->case_id, "Case number (context.case_id)")->required();
-  c->add_option("--purpose", a->purpose,
-                "Declared purpose (context.purpose), e.g. criminal_investigation,\n"
-                "missing_person, imminent_threat")
-      ->required();
-  c->add_option("--source", a->source,
-                "Where probe images come from (context.source), e.g. booking_photo, cctv_still");
-  c->add_option("--mode", a->mode, "retrospective or real_time (context.mode)")
-      ->capture_default_str();
-  c->add_option("--capture-time", a->capture_time,
-                "When the probe was captured, RFC 3339 (context.capture_time)");
-  c->add_option("--camera", a->camera, "Camera that captured the probe (context.camera_id)");
-  c->add_option("--location", a->location, "Place of capture (context.location)");
-  c->add_option("--set", a->sets,
-                "Any other context field as field=value, typed by the policy schema\n"
-                "(docs/rules.md), e.g. --set crime_class=violent_felony; repeatable");
-  c->add_option("--duration", a->duration,
-                "Session length: seconds or 45m, 1h, 1h30m (default: the proxy's, 1h)");
-  c->add_option("--endpoint", a->endpoint,
-                "Proxy URL, https://HOST[:PORT] (default: from --config, else " +
-                    std::string(kDefaultEndpoint) + ")");
-  c->add_option("--config", a->config,
-                "The deployment's oversight.json (or its directory): the proxy's listen\n"
-                "address and port, and tls/ca.pem beside it as the CA");
-  c->add_option("--ca-bundle", a->ca_bundle,
-                "PEM CA to verify the proxy with (default: --config's tls/ca.pem, else\n"
-                "$AWS_CA_BUNDLE, else the system's trust store)");
-  c->add_option("--client-cert", a->client_cert, "PEM client certificate, for mutual TLS");
-  c->add_option("--client-key", a->client_key, "Its PEM key (mode 0600), for mutual TLS");
-  c->add_option("--profile", a->profile,
-                "Profile in the AWS shared credentials file to sign with. Without it: the\n"
-                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment variables, else the\n"
-                "profile $AWS_PROFILE or default, in $AWS_SHARED_CREDENTIALS_FILE or\n"
-                "~/.aws/credentials");
+      "`export AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... AWS_SESSION_TOKEN=...\n"
+      "AWS_DEFAULT_REGION=...` for eval (the region is the one the session was started in).");
+  AddContextOptions(c, a.get());
+  AddConnectionOptions(c, a.get());
   c->add_flag("--json", a->json_out, "Print the proxy's JSON reply instead of export lines");
   c->footer(
       "Example (a setup made by `oversight init`, as investigator det.jones):\n"
@@ -355,7 +377,7 @@ void AddSessionCommands(CLI::App& app, Context& ctx) {
       "  eval \"$(oversight session start --config oversight-data/oversight.json \\\n"
       "      --profile det.jones --warrant W-2026-0042 --case C-2026-1187 \\\n"
       "      --purpose criminal_investigation --source cctv_still --duration 2h)\"\n"
-      "  aws rekognition search-faces-by-image --region us-east-1 \\\n"
+      "  aws rekognition search-faces-by-image \\\n"
       "      --collection-id booking-photos --image-bytes fileb://probe.jpg \\\n"
       "      --endpoint-url https://localhost:8443 --ca-bundle oversight-data/tls/ca.pem\n"
       "The export line goes to stdout (only there: it holds the secret); a summary line\n"

@@ -1,6 +1,11 @@
 #include "oversight/ledger/ledger.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "ledger_impl.h"
 #include "oversight/common/key_file.h"
@@ -43,7 +48,34 @@ StatusOr<NoteSigner> LoadSigner(const LedgerPaths& paths, const std::string& ori
   return signer;
 }
 
+// One writer per ledger: the tree, the chain tip and checkpoint signing live in the writer's
+// memory, so a second writing process would race it (and a commit failing on its lock would
+// poison the first). An advisory lock on <db>.lock, released by the kernel even on SIGKILL.
+StatusOr<int> LockForWriting(const std::string& db) {
+  const std::string path = db + ".lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return Status::FailedPrecondition(
+          "the ledger " + db +
+          " is open for writing by another process (a running `oversight "
+          "serve`?); only one process may write it. Read-only commands work meanwhile: "
+          "`ledger verify`, and `ledger export` of what the latest checkpoint covers");
+    }
+    return Status::IOError("cannot lock " + path + ": " + std::strerror(err));
+  }
+  return fd;
+}
+
 }  // namespace
+
+bool IsLockedByAnotherWriter(const Status& status) {
+  return status.code() == StatusCode::kFailedPrecondition &&
+         status.message().find("open for writing by another process") != std::string::npos;
+}
 
 LedgerPaths LedgerPaths::InDirectory(const std::string& dir) {
   return {dir + "/ledger.db", dir + "/ledger.key", dir + "/signing.pem", dir + "/ledger.vkey"};
@@ -67,6 +99,23 @@ StatusOr<std::string> Ledger::Create(const LedgerPaths& paths, const std::string
 StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerPaths& paths, LedgerOptions options) {
   OVERSIGHT_ASSIGN_OR_RETURN(SecretBytes key, ReadRawKey256(paths.key));
   OVERSIGHT_RETURN_IF_ERROR(CheckKeyFilePermissions(paths.signing_key));
+  if (::access(paths.db.c_str(), F_OK) != 0) {
+    return Status::NotFound("no ledger at " + paths.db +
+                            " (create one with `oversight ledger init`)");
+  }
+  OVERSIGHT_ASSIGN_OR_RETURN(int lock_fd, LockForWriting(paths.db));
+  auto opened = OpenLocked(paths, options, key);
+  if (!opened.ok()) {
+    ::close(lock_fd);
+    return opened.status();
+  }
+  (*opened)->lock_fd_ = lock_fd;
+  return opened;
+}
+
+StatusOr<std::unique_ptr<Ledger>> Ledger::OpenLocked(const LedgerPaths& paths,
+                                                     const LedgerOptions& options,
+                                                     const SecretBytes& key) {
   OVERSIGHT_ASSIGN_OR_RETURN(auto writer, Store::Open(paths.db, key, /*read_only=*/false));
   OVERSIGHT_ASSIGN_OR_RETURN(std::string origin, writer->Meta("origin"));
   OVERSIGHT_ASSIGN_OR_RETURN(std::string vkey, writer->Meta("verifier_key"));
@@ -79,7 +128,10 @@ StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerPaths& paths, LedgerO
 }
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Ledger::~Ledger() = default;
+Ledger::~Ledger() {
+  impl_.reset();  // drain and stop the committer before letting another writer in
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
 
 StatusOr<Receipt> Ledger::Append(std::string_view kind, std::string_view payload_json) {
   return impl_->Append(kind, payload_json);
@@ -103,6 +155,24 @@ StatusOr<InclusionProof> Ledger::ProveInclusion(std::uint64_t index, std::uint64
 StatusOr<ConsistencyProof> Ledger::ProveConsistency(std::uint64_t size1,
                                                     std::uint64_t size2) const {
   return impl_->ProveConsistency(size1, size2);
+}
+
+StatusOr<SignedCheckpoint> ReadCheckpointed(const LedgerPaths& paths,
+                                            const Ledger::EntryCallback& fn) {
+  OVERSIGHT_ASSIGN_OR_RETURN(SecretBytes key, ReadRawKey256(paths.key));
+  OVERSIGHT_ASSIGN_OR_RETURN(auto store, Store::Open(paths.db, key, /*read_only=*/true));
+  OVERSIGHT_ASSIGN_OR_RETURN(std::vector<CheckpointRow> rows, store->Checkpoints());
+  if (rows.empty()) {
+    return Status::FailedPrecondition(
+        "the ledger has no signed checkpoint yet; a writer must "
+        "sign one (POST /oversight/v1/ledger/checkpoint)");
+  }
+  const CheckpointRow& latest = rows.back();
+  OVERSIGHT_RETURN_IF_ERROR(
+      store->ForEachEntry(0, latest.size,
+                          [&](std::uint64_t seq, std::string_view bytes,
+                              std::span<const std::uint8_t>) { return fn(seq, bytes); }));
+  return SignedCheckpoint{latest.size, latest.root, latest.note, latest.time};
 }
 
 }  // namespace oversight::ledger

@@ -70,9 +70,12 @@ StatusOr<VerifyReport> VerifyLedger(const LedgerPaths& paths, const VerifyOption
       !recorded.ok() || *recorded != verifier.VerifierKey()) {
     Fail(report, std::nullopt, "the ledger records a different verifier key than the trusted one");
   }
+  // Checkpoints first, entries second: while a proxy appends, both only grow, so every
+  // checkpoint read here covers a prefix of the entries read next (read the other way round, a
+  // checkpoint signed meanwhile would look like a truncated tail).
+  auto rows = store->Checkpoints();
   OVERSIGHT_ASSIGN_OR_RETURN(ChainChecker chain, CheckStoredEntries(paths.db, key, *store, report));
   if (report.ok) {
-    auto rows = store->Checkpoints();
     if (!rows.ok()) Fail(report, std::nullopt, rows.status().message());
     for (const auto& row : rows.ok() ? *rows : std::vector<CheckpointRow>{}) {
       if (!CheckCheckpoint(row.note, verifier, origin, chain.tree(), report)) break;

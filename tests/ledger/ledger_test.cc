@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "ledger_test_util.h"
+#include "oversight/common/canonical_json.h"
 #include "oversight/common/encoding.h"
 #include "oversight/common/hash.h"
 #include "oversight/common/key_file.h"
@@ -91,6 +92,56 @@ TEST_F(LedgerTest, AppendRejectsPayloadsThatAreNotJsonObjectsAndAppendsNothing) 
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
   }
   EXPECT_EQ((*ledger)->size(), 0u);
+}
+
+// Whatever Append accepts, verify must accept: the entry wraps the payload in one more level,
+// so the deepest payload a ledger can hold is one level short of the canonical-JSON limit.
+TEST_F(LedgerTest, EveryPayloadAppendAcceptsVerifiesAtTheNestingLimit) {
+  auto ledger = Ledger::Open(paths_);
+  ASSERT_TRUE(ledger.ok());
+  int accepted = 0;
+  for (int depth = kMaxJsonDepth - 3; depth <= kMaxJsonDepth + 1; ++depth) {
+    std::string payload = "{\"a\":";
+    for (int i = 1; i < depth; ++i) payload += "[";
+    payload += "1";
+    for (int i = 1; i < depth; ++i) payload += "]";
+    payload += "}";
+    auto r = (*ledger)->Append("test", payload);
+    if (r.ok()) {
+      ++accepted;
+    } else {
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << depth;
+    }
+  }
+  EXPECT_GT(accepted, 0);
+  ASSERT_TRUE((*ledger)->Checkpoint().ok());
+  ledger->reset();
+  testing::MustVerify(paths_);
+}
+
+TEST_F(LedgerTest, OnlyOneWriterAtATimeWhileReadersStillRead) {
+  auto writer = Ledger::Open(paths_);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Append("test", R"({"i":0})").ok());
+  ASSERT_TRUE((*writer)->Checkpoint().ok());
+  ASSERT_TRUE((*writer)->Append("test", R"({"i":1})").ok());
+
+  auto second = Ledger::Open(paths_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_TRUE(IsLockedByAnotherWriter(second.status())) << second.status().ToString();
+
+  std::vector<std::string> read;
+  auto cp = ReadCheckpointed(paths_, [&](std::uint64_t, std::string_view bytes) {
+    read.emplace_back(bytes);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  EXPECT_EQ(cp->size, 1u) << "only what the latest checkpoint covers";
+  EXPECT_EQ(read.size(), 1u);
+  testing::MustVerify(paths_);
+
+  writer->reset();  // closing releases the lock
+  EXPECT_TRUE(Ledger::Open(paths_).ok());
 }
 
 TEST_F(LedgerTest, AppendRejectsBadKinds) {

@@ -1,6 +1,11 @@
 // The request path end to end through Gateway::Handle: decisions, obligations, receipts, fail
 // closed, records, purge, sessions, reload and history, against a real ledger.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <filesystem>
 
 #include "gateway_fixture.h"
 #include "oversight/common/encoding.h"
@@ -118,6 +123,37 @@ TEST_F(RequestPathTest, FailedLedgerAppendDiscardsTheMatchersAnswer) {
   EXPECT_EQ(Body(r)["__type"], "ServiceUnavailableException");
   EXPECT_EQ(r.body.find("face-a"), std::string::npos) << "no match data without a ledger entry";
   EXPECT_EQ(EntryCount(), before);
+}
+
+// A real failing write, not a switch: the process may not grow any file past its current size
+// (RLIMIT_FSIZE), so the ledger's next commit gets EFBIG from the kernel.
+TEST_F(RequestPathTest, RealDiskWriteFailureIsA503WithoutMatchesAndNoHalfEntry) {
+  upstream_.respond = [](const std::string&, const Json&) {
+    return SearchReply({Match("face-a", 99.9)});
+  };
+  ASSERT_EQ(
+      Send(Rekognition("SearchFacesByImage", kProbe, WarrantedContext()), kInvestigator).status,
+      200);
+  const std::uint64_t acknowledged = EntryCount();
+  // Commits append frames to the write-ahead log; it may not grow any more.
+  const std::string wal = dir_.File("ledger/ledger.db-wal");
+  ASSERT_TRUE(std::filesystem::exists(wal));
+  const std::uintmax_t largest = std::filesystem::file_size(wal);
+  struct rlimit old {};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, SIG_IGN);  // get EFBIG instead of being killed
+  struct rlimit tight = old;
+  tight.rlim_cur = static_cast<rlim_t>(largest);
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &tight), 0);
+  Response r = Send(Rekognition("SearchFacesByImage", kProbe, WarrantedContext()), kInvestigator);
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(r.body.find("face-a"), std::string::npos);
+  // After a failed commit the ledger refuses further appends (poisoned) until reopened ...
+  EXPECT_EQ(Send(Rekognition("ListCollections", {}), kInvestigator).status, 503);
+  // ... and reopened, it holds exactly the acknowledged entries and still verifies its tail.
+  Rebuild();
+  EXPECT_EQ(EntryCount(), acknowledged);
 }
 
 TEST_F(RequestPathTest, FailedLedgerAppendUndoesAnEnrolment) {

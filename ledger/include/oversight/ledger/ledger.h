@@ -23,6 +23,7 @@
 
 #include "oversight/common/clock.h"
 #include "oversight/common/hash.h"
+#include "oversight/common/secret.h"
 #include "oversight/common/status.h"
 
 namespace oversight::ledger {
@@ -87,7 +88,9 @@ class Ledger {
                                       const Clock& clock = SystemClock::Instance());
 
   // Opens an existing ledger for appending. Checks the key files' permissions, the key, the
-  // tail entry and that the tree still matches the latest stored checkpoint.
+  // tail entry and that the tree still matches the latest stored checkpoint. Only one process
+  // may have a ledger open for writing (an advisory lock on <db>.lock): a second Open fails
+  // with FailedPrecondition (IsLockedByAnotherWriter) rather than race the first.
   static StatusOr<std::unique_ptr<Ledger>> Open(const LedgerPaths& paths,
                                                 LedgerOptions options = {});
 
@@ -121,7 +124,19 @@ class Ledger {
 
  private:
   explicit Ledger(std::unique_ptr<Impl> impl);
+  static StatusOr<std::unique_ptr<Ledger>> OpenLocked(const LedgerPaths& paths,
+                                                      const LedgerOptions& options,
+                                                      const SecretBytes& key);
   std::unique_ptr<Impl> impl_;
+  int lock_fd_ = -1;  // the writer lock, held while open
 };
+
+// Read-only, without the writer lock (so while a proxy has the ledger open): calls fn for the
+// entries the latest signed checkpoint covers, in order, and returns that checkpoint.
+StatusOr<SignedCheckpoint> ReadCheckpointed(const LedgerPaths& paths,
+                                            const Ledger::EntryCallback& fn);
+
+// True if `status` is Open's refusal because another process holds the ledger for writing.
+bool IsLockedByAnotherWriter(const Status& status);
 
 }  // namespace oversight::ledger

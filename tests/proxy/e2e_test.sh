@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# End to end with real parts only: `oversight init`, the matcher service with the real model on
+# a Unix socket, the HTTPS proxy on a free port, and real clients (the AWS CLI, curl
+# --aws-sigv4, openssl s_client). Exit 77 (skipped) if the model or the AWS CLI is missing.
+#   e2e_test.sh OVERSIGHT_BINARY MODELS_DIR
+set -euo pipefail
+OVERSIGHT=$1
+MODELS=$2
+PHOTOS="$MODELS/node_modules/@vladmandic/face-api/demo"
+[ -f "$PHOTOS/sample1.jpg" ] || { echo "skip: no model package at $MODELS"; exit 77; }
+command -v aws >/dev/null || { echo "skip: no aws CLI"; exit 77; }
+
+T=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$T"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; echo "--- proxy log" >&2; tail -20 "$T/proxy.log" >&2 || true; exit 1; }
+check() { grep -q -- "$2" <<<"$3" || fail "$1: expected '$2' in: $3"; }
+wait_for() {
+  for _ in $(seq 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  cat "$1" >&2
+  fail "timed out waiting for '$2' in $1"
+}
+
+export OVERSIGHT_MODELS_DIR="$MODELS"
+"$OVERSIGHT" init --dir "$T/d" --port 0 >"$T/init.log" 2>&1 || { cat "$T/init.log"; fail init; }
+CONFIG="$T/d/oversight.json"
+"$OVERSIGHT" matcher serve --config "$CONFIG" >"$T/matcher.log" 2>&1 &
+PIDS+=($!)
+wait_for "$T/matcher.log" "matcher: serving"
+"$OVERSIGHT" serve --config "$CONFIG" --no-purge >"$T/proxy.log" 2>&1 &
+PROXY_PID=$!
+PIDS+=($PROXY_PID)
+wait_for "$T/proxy.log" "oversight: serving"
+PORT=$(sed -n 's|.*https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/proxy.log" | head -1)
+ENDPOINT="https://localhost:$PORT"
+CA="$T/d/tls/ca.pem"
+export AWS_SHARED_CREDENTIALS_FILE="$T/d/aws/credentials" AWS_CONFIG_FILE="$T/d/aws/config"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
+AWS=(aws --endpoint-url "$ENDPOINT" --ca-bundle "$CA")
+key_of() { awk -v p="[$1]" '$0==p{f=1;next} /^\[/{f=0} f&&$1==k{print $3}' k="$2" "$AWS_SHARED_CREDENTIALS_FILE"; }
+signed_curl() {  # signed_curl PROFILE ARGS...
+  local who=$1
+  shift
+  curl -sS --cacert "$CA" --aws-sigv4 "aws:amz:us-east-1:rekognition" \
+    --user "$(key_of "$who" aws_access_key_id):$(key_of "$who" aws_secret_access_key)" "$@"
+}
+
+echo "== TLS: 1.2 and 1.3 accepted, 1.1 refused (openssl s_client)"
+echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 -CAfile "$CA" >/dev/null 2>&1 || fail "TLS 1.2 refused"
+echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_3 -CAfile "$CA" >/dev/null 2>&1 || fail "TLS 1.3 refused"
+if echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 -CAfile "$CA" >/dev/null 2>&1; then
+  fail "TLS 1.1 accepted"
+fi
+
+echo "== enrolment through the proxy (aws rekognition, records_admin)"
+"${AWS[@]}" --profile rec.admin rekognition create-collection --collection-id booking >/dev/null
+IDS=$("${AWS[@]}" --profile rec.admin rekognition index-faces --collection-id booking \
+  --image-bytes "fileb://$PHOTOS/sample1.jpg" --external-image-id s1 \
+  --query 'FaceRecords[].Face.FaceId' --output text)
+[ -n "$IDS" ] || fail "no face indexed"
+for id in $IDS; do
+  out=$(signed_curl rec.admin -H "Content-Type: application/json" \
+    -d '{"charge_status":"charged","reason":"e2e"}' "$ENDPOINT/oversight/v1/records/$id/status")
+  check "record status" '"ChargeStatus":"charged"' "$out"
+done
+
+echo "== an investigator may not enrol (role), and it is refused"
+out=$("${AWS[@]}" --profile det.jones rekognition index-faces --collection-id booking \
+  --image-bytes "fileb://$PHOTOS/sample1.jpg" 2>&1 || true)
+check "role refusal" "AccessDeniedException" "$out"
+check "role refusal" "may not call IndexFaces" "$out"
+
+echo "== a search without a warrant is denied (aws, long-term key)"
+out=$("${AWS[@]}" --profile det.jones rekognition search-faces-by-image --collection-id booking \
+  --image-bytes "fileb://$PHOTOS/sample1.jpg" 2>&1 || true)
+check "no warrant" "AccessDeniedException" "$out"
+check "no warrant" "ledger entry" "$out"
+
+echo "== a warranted search through a case session (aws) returns matches and a receipt"
+eval "$(AWS_PROFILE=det.jones "$OVERSIGHT" session start --endpoint "$ENDPOINT" --ca-bundle "$CA" --warrant W-2026-0042 \
+  --case C-2026-1187 --purpose criminal_investigation --source cctv_still --mode retrospective)"
+out=$("${AWS[@]}" rekognition search-faces-by-image --collection-id booking \
+  --image-bytes "fileb://$PHOTOS/sample1.jpg" --debug 2>"$T/debug.log")
+check "warranted search" '"Similarity": 100' "$out"
+grep -qi "x-oversight-receipt': 'seq=" "$T/debug.log" || fail "no receipt header"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+
+echo "== a live-video search is denied naming the rule (curl --aws-sigv4 with context headers)"
+B64=$(base64 -w0 "$PHOTOS/sample1.jpg")
+printf '{"CollectionId":"booking","Image":{"Bytes":"%s"}}' "$B64" >"$T/probe.json"
+out=$(signed_curl det.jones -H "Content-Type: application/x-amz-json-1.1" \
+  -H "X-Amz-Target: RekognitionService.SearchFacesByImage" \
+  -H "X-Oversight-Warrant-Id: W-2026-0042" -H "X-Oversight-Case-Id: C-2026-1187" \
+  -H "X-Oversight-Purpose: criminal_investigation" -H "X-Oversight-Mode: retrospective" \
+  -H "X-Oversight-Source: live_stream" -d @"$T/probe.json" "$ENDPOINT/")
+check "live video" "forbid-live-sources" "$out"
+
+echo "== not_charged: excluded at once, then purged"
+for id in $IDS; do
+  signed_curl rec.admin -H "Content-Type: application/json" \
+    -d '{"charge_status":"not_charged","reason":"released"}' \
+    "$ENDPOINT/oversight/v1/records/$id/status" >/dev/null
+done
+out=$(signed_curl det.jones -H "Content-Type: application/x-amz-json-1.1" \
+  -H "X-Amz-Target: RekognitionService.SearchFacesByImage" \
+  -H "X-Oversight-Warrant-Id: W-2026-0042" -H "X-Oversight-Case-Id: C-2026-1187" \
+  -H "X-Oversight-Purpose: criminal_investigation" -H "X-Oversight-Mode: retrospective" \
+  -H "X-Oversight-Source: cctv_still" -d @"$T/probe.json" "$ENDPOINT/")
+check "excluded" '"FaceMatches":\[\]' "$out"
+out=$(signed_curl rec.admin -X POST -H "Content-Type: application/json" -d '{}' "$ENDPOINT/oversight/v1/purge")
+check "purge" "\"Purged\":$(wc -w <<<"$IDS")" "$out"
+first=$(awk '{print $1}' <<<"$IDS")
+out=$(signed_curl rec.admin "$ENDPOINT/oversight/v1/records/$first")
+check "purged record" "ResourceNotFoundException" "$out"
+
+echo "== the auditor verifies the ledger while the proxy runs"
+signed_curl aud.smith -X POST -H "Content-Type: application/json" -d '{}' \
+  "$ENDPOINT/oversight/v1/ledger/checkpoint" >/dev/null
+"$OVERSIGHT" ledger verify --dir "$T/d/ledger" || fail "ledger verify"
+
+echo "== SIGTERM stops the proxy cleanly"
+kill -TERM "$PROXY_PID"
+wait "$PROXY_PID" || fail "proxy exit status $?"
+echo "PASS"
