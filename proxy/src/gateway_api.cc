@@ -318,22 +318,8 @@ class ApiCall {
  private:
   // Records maintenance goes through the rule pack like any other action.
   std::optional<Outcome> Decide(std::string_view action) {
-    Json doc = BuildRequestDocument(*caller_.principal, g_.options.agency_type, action,
-                                    Json::object(), Json::object());
-    log_["document"] = doc;
-    auto parsed = policy::ParseJsonc(Dump(doc), "request");
-    StatusOr<policy::RequestDoc> rdoc =
-        parsed.ok() ? policy::RequestFromJson(*parsed, "request") : parsed.status();
-    if (!rdoc.ok()) return FromStatus(rdoc.status());
-    auto pack = g_.deps.policy->Current();
-    const policy::Decision d =
-        pack->Evaluate(*rdoc, {g_.deps.warrants, &g_.history, g_.deps.clock->Now()});
-    log_["decision"] = Json::parse(policy::DecisionToJson(d));
-    log_["decision"]["stage"] = "policy";
-    if (d.allow) return std::nullopt;
-    std::string msg = "Denied by rule pack " + std::string(d.pack_name) + ": ";
-    for (const std::string& r : d.Reasons()) msg += r + "; ";
-    return Fail(ErrorType::kAccessDenied, msg);
+    return g_.DecideByPack(*caller_.principal, action, Json::object(), Json::object(), log_,
+                           nullptr);
   }
 
   Gateway::Impl& g_;

@@ -69,6 +69,11 @@ struct Gateway::Impl {
   StatusOr<ledger::Receipt> AppendEntry(std::string_view kind, const Json& payload);
 
   Outcome Rekognition(const Request& request, Json& log);
+  // Builds the policy document and lets the pack in force decide. Returns the refusal (with
+  // the decision logged), or nullopt when allowed, with the obligations to apply.
+  std::optional<Outcome> DecideByPack(const Principal& principal, std::string_view action,
+                                      const Json& context, const Json& request, Json& log,
+                                      WireObligations* obligations);
   PurgeReport PurgeNow(std::string_view by);
   Status Reload(std::string_view by);
   Status RebuildHistory();

@@ -145,96 +145,137 @@ std::optional<AwsError> CheckContextHeadersSigned(const Request& request) {
 
 }  // namespace
 
-Outcome Gateway::Impl::Rekognition(const Request& request, Json& log) {
-  AwsError error;
-  const auto op = ValidateJsonEnvelope(request, &error);
-  if (!op) {
-    log["operation"] = "invalid";
-    log["decision"] = {{"allow", false}, {"stage", "protocol"}};
-    return Fail(error.type, error.message);
-  }
-  const std::string op_name(OperationName(*op));
-  log["operation"] = op_name;
-  auto caller = Authenticate(request, options.sigv4, log, &error);
-  if (!caller) return Fail(error.type, error.message);
-  const ApiOp api_op = ApiOpFor(*op);
-  if (auto unsigned_header = CheckContextHeadersSigned(request)) {
-    log["decision"] = {{"allow", false}, {"stage", "authentication"}};
-    return Fail(unsigned_header->type, unsigned_header->message);
-  }
-  if (auto refused = Admit(*caller, api_op, log)) return Fail(refused->type, refused->message);
+namespace {
 
+// One Rekognition call as it moves along the path.
+struct Call {
+  Operation op{};
+  std::string op_name;
+  const Request* request = nullptr;
+  const Caller* caller = nullptr;
+  Json body;
+  CallInfo info;
+  Json context;
+  RecordFields record;
+  WireObligations obligations;
+  std::string collection() const { return info.request.value("collection", ""); }
+};
+
+Outcome Refuse(Json& log, const char* stage, ErrorType type, std::string message) {
+  log["decision"] = {{"allow", false}, {"stage", stage}};
+  return Fail(type, std::move(message));
+}
+
+// Header context, merged into the case session's bound context if there is one.
+StatusOr<Json> MergedContext(const Request& request, const Caller& caller) {
+  OVERSIGHT_ASSIGN_OR_RETURN(Json headers, ContextFromHeaders(request.headers));
+  if (!caller.session) return headers;
+  Json bound = caller.session->context;
+  OVERSIGHT_RETURN_IF_ERROR(MergeContext(bound, headers));
+  return bound;
+}
+
+// Parses the body and everything the rules and the ledger need from the request.
+std::optional<Outcome> ReadRequest(const Gateway::Impl& g, Call& call, Json& log) {
+  const Request& request = *call.request;
   std::optional<Json> body = ParseObject(request.body.empty() ? "{}" : request.body);
   if (!body) {
-    log["decision"] = {{"allow", false}, {"stage", "protocol"}};
-    return Fail(ErrorType::kSerialization, "the request body is not a JSON object");
+    return Refuse(log, "protocol", ErrorType::kSerialization,
+                  "the request body is not a JSON object");
   }
-  CallInfo info;
-  if (auto bad = ReadCall(*op, *body, options.max_image_bytes, info)) {
-    log["decision"] = {{"allow", false}, {"stage", "validation"}};
-    return Fail(bad->type, bad->message);
+  call.body = std::move(*body);
+  if (auto bad = ReadCall(call.op, call.body, g.options.max_image_bytes, call.info)) {
+    return Refuse(log, "validation", bad->type, bad->message);
   }
-  if (!info.images.empty()) log["images"] = info.images;
-
-  auto context = ContextFromHeaders(request.headers);
-  if (context.ok() && caller->session) {
-    Json bound = caller->session->context;
-    Status merged = MergeContext(bound, *context);
-    if (!merged.ok())
-      context = merged;
-    else
-      context = std::move(bound);
-  }
+  if (!call.info.images.empty()) log["images"] = call.info.images;
+  auto context = MergedContext(request, *call.caller);
   if (!context.ok()) {
-    log["decision"] = {{"allow", false}, {"stage", "validation"}};
-    return Fail(ErrorType::kInvalidParameter, context.status().message());
+    return Refuse(log, "validation", ErrorType::kInvalidParameter, context.status().message());
   }
-  RecordFields record_fields;
-  if (*op == Operation::kIndexFaces) {
-    auto fields = RecordFieldsFromHeaders(request.headers);
-    Status valid = fields.ok() ? ValidateRecordFields(fields->subject, fields->booking_number,
-                                                      fields->charge_status)
-                               : fields.status();
-    if (!valid.ok()) {
-      log["decision"] = {{"allow", false}, {"stage", "validation"}};
-      return Fail(ErrorType::kInvalidParameter, valid.message());
-    }
-    record_fields = *fields;
-    log["record"] = {{"charge_status", record_fields.charge_status}};
-  }
+  call.context = std::move(context).value();
+  if (call.op != Operation::kIndexFaces) return std::nullopt;
+  auto fields = RecordFieldsFromHeaders(request.headers);
+  Status valid = fields.ok() ? ValidateRecordFields(fields->subject, fields->booking_number,
+                                                    fields->charge_status)
+                             : fields.status();
+  if (!valid.ok()) return Refuse(log, "validation", ErrorType::kInvalidParameter, valid.message());
+  call.record = *fields;
+  log["record"] = {{"charge_status", call.record.charge_status}};
+  return std::nullopt;
+}
 
-  WireObligations obligations;
-  const auto action = PolicyActionFor(api_op);
-  std::shared_ptr<const policy::CompiledPack> pack = deps.policy->Current();
-  if (action) {
-    Json doc = BuildRequestDocument(*caller->principal, options.agency_type, *action, *context,
-                                    info.request);
-    log["document"] = doc;
-    auto parsed = policy::ParseJsonc(Dump(doc), "request");
-    StatusOr<policy::RequestDoc> rdoc =
-        parsed.ok() ? policy::RequestFromJson(*parsed, "request") : parsed.status();
-    if (!rdoc.ok()) {
-      log["decision"] = {{"allow", false}, {"stage", "validation"}};
-      return Fail(ErrorType::kInvalidParameter, rdoc.status().message());
-    }
-    const policy::Decision decision =
-        pack->Evaluate(*rdoc, {deps.warrants, &history, deps.clock->Now()});
-    log["decision"] = Json::parse(policy::DecisionToJson(decision));
-    log["decision"]["stage"] = "policy";
-    if (!decision.allow) return Fail(ErrorType::kAccessDenied, DenialMessage(decision));
-    obligations = ToWire(decision.obligations);
-  } else {
-    log["decision"] = {{"allow", true}, {"stage", "role"}};
-    if (!context->empty()) log["document"] = {{"context", *context}};
+// Searches: what was returned, what was dropped, and (after the append) the history event.
+void NoteSearch(Gateway::Impl& g, const Call& call, Json& answer, Outcome& ok, Json& result) {
+  auto status_of = [&g](std::string_view id) { return g.deps.records->StatusOf(id); };
+  FilterResult filtered = FilterReply(call.op, call.obligations, status_of, answer);
+  Json matches = Json::array();
+  std::vector<std::string> subjects;
+  for (const Match& m : filtered.kept) {
+    matches.push_back({{"face_id", m.face_id}, {"similarity", m.similarity}});
+    if (m.face_id.empty()) continue;
+    auto rec = g.deps.records->Get(m.face_id);
+    subjects.push_back(rec.ok() && !rec->subject.empty() ? rec->subject : m.face_id);
   }
+  result["matches"] = std::move(matches);
+  result["dropped"] = {{"below_floor", filtered.below_floor},
+                       {"excluded", filtered.excluded},
+                       {"over_cap", filtered.over_cap}};
+  SearchEvent event{g.deps.clock->Now(),
+                    call.caller->principal->id,
+                    call.context.value("case_id", ""),
+                    call.context.value("camera_id", ""),
+                    call.context.value("location", ""),
+                    std::move(subjects)};
+  ok.after_append = [&g, event = std::move(event)](const ledger::Receipt&) mutable {
+    g.history.Add(std::move(event));
+  };
+}
 
-  const std::string collection = info.request.value("collection", "");
-  ApplyToRequest(*op, obligations,
-                 deps.records->CountWithStatus(collection, obligations.exclude_record_status),
-                 *body);
-  auto reply = deps.upstream->Call(op_name, Dump(*body), request.request_id);
+void DeleteAtMatcher(Gateway::Impl& g, const std::string& collection,
+                     const std::vector<std::string>& ids, const std::string& request_id) {
+  (void)g.deps.upstream->Call("DeleteFaces", Dump({{"CollectionId", collection}, {"FaceIds", ids}}),
+                              request_id);
+  for (const std::string& id : ids) (void)g.deps.records->Remove(id);
+}
+
+// IndexFaces: every new FaceId gets its record, or the enrolment is taken back.
+std::optional<Outcome> NoteEnrolment(Gateway::Impl& g, const Call& call, const Json& answer,
+                                     Outcome& ok, Json& result) {
+  const std::vector<std::string> ids = FaceIdsAt(answer, "FaceRecords", true);
+  result["face_ids"] = ids;
+  const std::string collection = call.collection();
+  for (const std::string& id : ids) {
+    Record r;
+    r.face_id = id;
+    r.collection = collection;
+    r.subject = call.record.subject;
+    r.booking_number = call.record.booking_number;
+    r.charge_status = call.record.charge_status;
+    Status created = g.deps.records->Create(r, call.caller->principal->id);
+    if (!created.ok()) {
+      // A face without its record would escape exclusion and purging: take it back out.
+      DeleteAtMatcher(g, collection, ids, call.request->request_id);
+      result["record_error"] = created.ToString();
+      return Fail(ErrorType::kServiceUnavailable,
+                  "the faces could not be recorded; nothing was enrolled");
+    }
+  }
+  ok.undo = [&g, collection, ids, rid = call.request->request_id] {
+    DeleteAtMatcher(g, collection, ids, rid);
+  };
+  return std::nullopt;
+}
+
+// Forwards the call under its obligations and turns the matcher's answer into the outcome.
+Outcome Forward(Gateway::Impl& g, Call& call, Json& log) {
+  const std::string collection = call.collection();
+  ApplyToRequest(
+      call.op, call.obligations,
+      g.deps.records->CountWithStatus(collection, call.obligations.exclude_record_status),
+      call.body);
+  auto reply = g.deps.upstream->Call(call.op_name, Dump(call.body), call.request->request_id);
   if (!reply.ok()) {
-    metrics.Add("oversight_upstream_errors_total", "", "");
+    g.metrics.Add("oversight_upstream_errors_total", "", "");
     log["outcome"]["upstream_error"] = reply.status().ToString();
     return Fail(ErrorType::kServiceUnavailable, "the face matcher is unavailable; try again later");
   }
@@ -244,7 +285,7 @@ Outcome Gateway::Impl::Rekognition(const Request& request, Json& log) {
     return Fail(ErrorType::kServiceUnavailable,
                 "the face matcher answered with something that is not JSON");
   }
-  if (reply->http_status != 200) {
+  if (reply->http_status != 200) {  // the matcher's own Rekognition error, passed through
     Outcome passed;
     passed.status = reply->http_status;
     passed.raw_body = reply->body;
@@ -253,71 +294,82 @@ Outcome Gateway::Impl::Rekognition(const Request& request, Json& log) {
                                {"message", answer->value("message", "")}};
     return passed;
   }
-
   Outcome ok;
-  ok.obligations = obligations;
+  ok.obligations = call.obligations;
   Json& result = log["outcome"];
-  if (IsSearchLike(*op)) {
-    auto status_of = [this](std::string_view id) { return deps.records->StatusOf(id); };
-    FilterResult filtered = FilterReply(*op, obligations, status_of, *answer);
-    Json matches = Json::array();
-    std::vector<std::string> subjects;
-    for (const Match& m : filtered.kept) {
-      matches.push_back({{"face_id", m.face_id}, {"similarity", m.similarity}});
-      if (m.face_id.empty()) continue;
-      auto rec = deps.records->Get(m.face_id);
-      subjects.push_back(rec.ok() && !rec->subject.empty() ? rec->subject : m.face_id);
-    }
-    result["matches"] = std::move(matches);
-    result["dropped"] = {{"below_floor", filtered.below_floor},
-                         {"excluded", filtered.excluded},
-                         {"over_cap", filtered.over_cap}};
-    SearchEvent event{deps.clock->Now(),
-                      caller->principal->id,
-                      context->value("case_id", ""),
-                      context->value("camera_id", ""),
-                      context->value("location", ""),
-                      std::move(subjects)};
-    ok.after_append = [this, event = std::move(event)](const ledger::Receipt&) mutable {
-      history.Add(std::move(event));
-    };
-  } else if (*op == Operation::kIndexFaces) {
-    const std::vector<std::string> ids = FaceIdsAt(*answer, "FaceRecords", true);
-    result["face_ids"] = ids;
-    for (const std::string& id : ids) {
-      Record r;
-      r.face_id = id;
-      r.collection = collection;
-      r.subject = record_fields.subject;
-      r.booking_number = record_fields.booking_number;
-      r.charge_status = record_fields.charge_status;
-      Status created = deps.records->Create(r, caller->principal->id);
-      if (!created.ok()) {
-        // A face without its record would escape exclusion and purging: take it back out.
-        (void)deps.upstream->Call("DeleteFaces",
-                                  Dump({{"CollectionId", collection}, {"FaceIds", ids}}),
-                                  request.request_id);
-        for (const std::string& done : ids) (void)deps.records->Remove(done);
-        result["record_error"] = created.ToString();
-        return Fail(ErrorType::kServiceUnavailable,
-                    "the faces could not be recorded; nothing was enrolled");
-      }
-    }
-    ok.undo = [this, collection, ids, rid = request.request_id] {
-      (void)deps.upstream->Call("DeleteFaces",
-                                Dump({{"CollectionId", collection}, {"FaceIds", ids}}), rid);
-      for (const std::string& id : ids) (void)deps.records->Remove(id);
-    };
-  } else if (*op == Operation::kDeleteFaces) {
+  if (IsSearchLike(call.op)) {
+    NoteSearch(g, call, *answer, ok, result);
+  } else if (call.op == Operation::kIndexFaces) {
+    if (auto failed = NoteEnrolment(g, call, *answer, ok, result)) return std::move(*failed);
+  } else if (call.op == Operation::kDeleteFaces) {
     const std::vector<std::string> ids = FaceIdsAt(*answer, "DeletedFaces", false);
     result["face_ids"] = ids;
-    for (const std::string& id : ids) (void)deps.records->Remove(id);
-  } else if (*op == Operation::kDeleteCollection) {
-    for (const std::string& id : deps.records->FaceIdsIn(collection))
-      (void)deps.records->Remove(id);
+    for (const std::string& id : ids) (void)g.deps.records->Remove(id);
+  } else if (call.op == Operation::kDeleteCollection) {
+    for (const std::string& id : g.deps.records->FaceIdsIn(collection)) {
+      (void)g.deps.records->Remove(id);
+    }
   }
   ok.body = std::move(*answer);
   return ok;
+}
+
+}  // namespace
+
+std::optional<Outcome> Gateway::Impl::DecideByPack(const Principal& principal,
+                                                   std::string_view action, const Json& context,
+                                                   const Json& request, Json& log,
+                                                   WireObligations* obligations) {
+  Json doc = BuildRequestDocument(principal, options.agency_type, action, context, request);
+  log["document"] = doc;
+  auto parsed = policy::ParseJsonc(Dump(doc), "request");
+  StatusOr<policy::RequestDoc> rdoc =
+      parsed.ok() ? policy::RequestFromJson(*parsed, "request") : parsed.status();
+  if (!rdoc.ok()) {
+    return Refuse(log, "validation", ErrorType::kInvalidParameter, rdoc.status().message());
+  }
+  std::shared_ptr<const policy::CompiledPack> pack = deps.policy->Current();
+  const policy::Decision decision =
+      pack->Evaluate(*rdoc, {deps.warrants, &history, deps.clock->Now()});
+  log["decision"] = Json::parse(policy::DecisionToJson(decision));
+  log["decision"]["stage"] = "policy";
+  if (!decision.allow) return Fail(ErrorType::kAccessDenied, DenialMessage(decision));
+  if (obligations) *obligations = ToWire(decision.obligations);
+  return std::nullopt;
+}
+
+Outcome Gateway::Impl::Rekognition(const Request& request, Json& log) {
+  AwsError error;
+  const auto op = ValidateJsonEnvelope(request, &error);
+  if (!op) {
+    log["operation"] = "invalid";
+    return Refuse(log, "protocol", error.type, error.message);
+  }
+  Call call;
+  call.op = *op;
+  call.op_name = std::string(OperationName(*op));
+  call.request = &request;
+  log["operation"] = call.op_name;
+  auto caller = Authenticate(request, options.sigv4, log, &error);
+  if (!caller) return Fail(error.type, error.message);
+  call.caller = &*caller;
+  if (auto unsigned_header = CheckContextHeadersSigned(request)) {
+    return Refuse(log, "authentication", unsigned_header->type, unsigned_header->message);
+  }
+  const ApiOp api_op = ApiOpFor(*op);
+  if (auto refused = Admit(*caller, api_op, log)) return Fail(refused->type, refused->message);
+  if (auto refused = ReadRequest(*this, call, log)) return std::move(*refused);
+
+  if (const auto action = PolicyActionFor(api_op)) {
+    if (auto refused = DecideByPack(*caller->principal, *action, call.context, call.info.request,
+                                    log, &call.obligations)) {
+      return std::move(*refused);
+    }
+  } else {
+    log["decision"] = {{"allow", true}, {"stage", "role"}};
+    if (!call.context.empty()) log["document"] = {{"context", call.context}};
+  }
+  return Forward(*this, call, log);
 }
 
 }  // namespace oversight::proxy
