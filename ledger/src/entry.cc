@@ -75,32 +75,6 @@ Status ValidateKind(std::string_view kind) {
   return Status::Ok();
 }
 
-namespace {
-// Deepest container nesting of valid JSON text (brackets inside strings do not count).
-int NestingDepth(std::string_view json) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : json) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-}  // namespace
-
 StatusOr<std::string> CanonicalPayload(std::string_view payload_json) {
   if (payload_json.size() > 4 * kMaxPayloadBytes) {
     return Status::ResourceExhausted("payload larger than " + std::to_string(4 * kMaxPayloadBytes) +
@@ -123,7 +97,7 @@ StatusOr<std::string> CanonicalPayload(std::string_view payload_json) {
   }
   // The entry object adds one level around the payload; the whole entry must stay within
   // kMaxJsonDepth, or it would be written but then fail verification.
-  if (NestingDepth(*canon) > kMaxJsonDepth - 1) {
+  if (JsonNestingDepth(*canon) > kMaxJsonDepth - 1) {
     return Status::InvalidArgument("payload nested deeper than " +
                                    std::to_string(kMaxJsonDepth - 1) + " levels");
   }

@@ -1,6 +1,7 @@
 #include <chrono>
 
 #include "gateway_impl.h"
+#include "oversight/common/canonical_json.h"
 #include "oversight/common/encoding.h"
 #include "oversight/common/time_format.h"
 #include "oversight/proxy/aws_json.h"
@@ -9,7 +10,6 @@ namespace oversight::proxy {
 namespace {
 
 constexpr std::size_t kMaxRememberedInvocations = 10'000;
-constexpr int kMaxJsonNesting = 64;
 
 class LedgerAuditLog final : public AuditLog {
  public:
@@ -21,30 +21,6 @@ class LedgerAuditLog final : public AuditLog {
  private:
   ledger::Ledger& ledger_;
 };
-
-// nlohmann's parser recurses per nesting level; bound it before parsing untrusted text.
-bool NestingWithin(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > limit) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 std::string HeaderOrEmpty(const Request& request, std::string_view name) {
   std::string_view v;
@@ -65,7 +41,8 @@ Json ReceiptJson(const ledger::Receipt& r, const WireObligations& ob) {
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 std::optional<Json> ParseObject(std::string_view text) {
-  if (!NestingWithin(text, kMaxJsonNesting)) return std::nullopt;
+  // nlohmann's parser recurses per nesting level; bound it before parsing untrusted text.
+  if (JsonNestingDepth(text) > kMaxJsonDepth) return std::nullopt;
   Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   return j;

@@ -101,7 +101,12 @@ void GatewayTest::Rebuild() {
   auto records = RecordStore::Open(dir_.File("records.db"), *key, clock_);
   ASSERT_TRUE(records.ok()) << records.status().ToString();
   records_ = std::move(records).value();
+  MakeGateway({1000, 1000});
+  ASSERT_TRUE(gateway_->RebuildHistory().ok());
+}
 
+void GatewayTest::MakeGateway(RateLimit rate_limit) {
+  gateway_.reset();
   GatewayDeps deps;
   deps.principals = principals_;
   deps.policy = policy_.get();
@@ -113,9 +118,8 @@ void GatewayTest::Rebuild() {
   deps.clock = &clock_;
   GatewayOptions options;
   options.rule_pack_path = pack_path_;
-  options.rate_limit = {1000, 1000};
+  options.rate_limit = rate_limit;
   gateway_ = std::make_unique<Gateway>(std::move(deps), options);
-  ASSERT_TRUE(gateway_->RebuildHistory().ok());
 }
 
 Request GatewayTest::Rekognition(

@@ -68,6 +68,8 @@ class GatewayTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void Rebuild();  // a new Gateway over the same files (a restart)
+  // A new Gateway over the open stores with this per-principal rate limit.
+  void MakeGateway(RateLimit rate_limit);
 
   Request Rekognition(const std::string& op, const Json& body,
                       const std::vector<std::pair<std::string, std::string>>& headers = {}) const;

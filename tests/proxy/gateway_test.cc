@@ -266,19 +266,7 @@ TEST_F(RequestPathTest, RetriesOfOneInvocationAreMarkedInTheLedger) {
 }
 
 TEST_F(RequestPathTest, ThrottledPrincipalGetsThrottlingAndItIsLogged) {
-  gateway_.reset();
-  GatewayDeps deps;
-  deps.principals = principals_;
-  deps.policy = policy_.get();
-  deps.warrants = warrants_.get();
-  deps.upstream = &upstream_;
-  deps.audit = audit_.get();
-  deps.ledger = ledger_.get();
-  deps.records = records_.get();
-  deps.clock = &clock_;
-  GatewayOptions options;
-  options.rate_limit = {1, 2};
-  gateway_ = std::make_unique<Gateway>(std::move(deps), options);
+  MakeGateway({1, 2});
   for (int i = 0; i < 2; ++i) Send(Rekognition("ListCollections", {}), kInvestigator);
   Response r = Send(Rekognition("ListCollections", {}), kInvestigator);
   EXPECT_EQ(Body(r)["__type"], "ThrottlingException");

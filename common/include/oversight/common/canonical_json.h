@@ -24,6 +24,11 @@ inline constexpr int kMaxJsonDepth = 64;
 // parser's position and reason.
 StatusOr<std::string> CanonicalizeJson(std::string_view text);
 
+// The deepest nesting of objects and arrays in JSON text (brackets inside strings do not
+// count), without parsing: a cheap bound to check before handing untrusted text to a
+// recursive parser, or before wrapping a value in more levels.
+int JsonNestingDepth(std::string_view text);
+
 // Appends the canonical form of an already parsed value. Fails on integers outside +-2^53,
 // non-finite numbers and nesting deeper than kMaxJsonDepth. Note that a parsed value has lost
 // any duplicate member names, so a caller checking stored bytes compares the result with them.
