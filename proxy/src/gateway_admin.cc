@@ -12,8 +12,9 @@ namespace {
 
 constexpr std::chrono::hours kHistoryHorizon{24 * 31};
 
-bool IsSearchOperation(const std::string& op) {
-  return op == "SearchFacesByImage" || op == "SearchFaces" || op == "CompareFaces";
+bool IsSearchOperation(const std::string& name) {
+  const auto op = ParseOperationName(name);
+  return op && ReturnsFaceMatches(*op);
 }
 
 // The first seq whose entry time is at or after `since` (entry times never go backwards).

@@ -97,11 +97,6 @@ std::string DenialMessage(const policy::Decision& d) {
   return msg;
 }
 
-bool IsSearchLike(Operation op) {
-  return op == Operation::kSearchFacesByImage || op == Operation::kSearchFaces ||
-         op == Operation::kCompareFaces;
-}
-
 std::vector<std::string> FaceIdsAt(const Json& reply, const char* array, bool nested_face) {
   std::vector<std::string> out;
   auto it = reply.find(array);
@@ -297,7 +292,7 @@ Outcome Forward(Gateway::Impl& g, Call& call, Json& log) {
   Outcome ok;
   ok.obligations = call.obligations;
   Json& result = log["outcome"];
-  if (IsSearchLike(call.op)) {
+  if (ReturnsFaceMatches(call.op)) {
     NoteSearch(g, call, *answer, ok, result);
   } else if (call.op == Operation::kIndexFaces) {
     if (auto failed = NoteEnrolment(g, call, *answer, ok, result)) return std::move(*failed);

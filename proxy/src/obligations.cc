@@ -34,11 +34,13 @@ Match ReadMatch(const nlohmann::json& m) {
 
 }  // namespace
 
+bool ReturnsFaceMatches(Operation op) { return IsSearch(op) || op == Operation::kCompareFaces; }
+
 void ApplyToRequest(Operation op, const WireObligations& ob, std::size_t excluded_headroom,
                     nlohmann::json& body) {
   const char* threshold_key =
       op == Operation::kCompareFaces ? "SimilarityThreshold" : "FaceMatchThreshold";
-  if (ob.min_similarity && (IsSearch(op) || op == Operation::kCompareFaces)) {
+  if (ob.min_similarity && ReturnsFaceMatches(op)) {
     const double asked = NumberOr(body, threshold_key, kDefaultMatchThreshold);
     body[threshold_key] = std::max(asked, *ob.min_similarity);
   }
@@ -54,7 +56,7 @@ void ApplyToRequest(Operation op, const WireObligations& ob, std::size_t exclude
 FilterResult FilterReply(Operation op, const WireObligations& ob, const StatusLookup& status_of,
                          nlohmann::json& reply) {
   FilterResult result;
-  if (!IsSearch(op) && op != Operation::kCompareFaces) return result;
+  if (!ReturnsFaceMatches(op)) return result;
   auto matches = reply.find("FaceMatches");
   if (matches == reply.end() || !matches->is_array()) return result;
   nlohmann::json kept = nlohmann::json::array();

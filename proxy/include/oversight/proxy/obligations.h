@@ -28,6 +28,10 @@ struct WireObligations {
   std::vector<std::string> notices;
 };
 
+// SearchFacesByImage, SearchFaces and CompareFaces: the searches, whose answers carry
+// FaceMatches that the obligations filter and the history index records.
+bool ReturnsFaceMatches(Operation op);
+
 // Rekognition's defaults when a request omits them.
 inline constexpr double kDefaultMatchThreshold = 80;
 inline constexpr int kMaxFacesLimit = 4096;
