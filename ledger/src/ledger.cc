@@ -121,8 +121,9 @@ StatusOr<std::unique_ptr<Ledger>> Ledger::OpenLocked(const LedgerPaths& paths,
   OVERSIGHT_ASSIGN_OR_RETURN(std::string vkey, writer->Meta("verifier_key"));
   OVERSIGHT_ASSIGN_OR_RETURN(NoteSigner signer, LoadSigner(paths, origin, vkey));
   OVERSIGHT_ASSIGN_OR_RETURN(auto reader, Store::Open(paths.db, key, /*read_only=*/true));
+  OVERSIGHT_ASSIGN_OR_RETURN(auto leaf_reader, Store::Open(paths.db, key, /*read_only=*/true));
   auto impl = std::make_unique<Impl>(options, std::move(writer), std::move(reader),
-                                     std::move(signer), origin, vkey);
+                                     std::move(leaf_reader), std::move(signer), origin, vkey);
   OVERSIGHT_RETURN_IF_ERROR(impl->Load());
   return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
 }

@@ -9,33 +9,98 @@
 namespace oversight::ledger {
 namespace {
 
-Status TailCheck(Store& store, std::uint64_t size, const MerkleTree& tree, Hash256* last_leaf,
+// The long-lived tree keeps only complete blocks of 2^8 = 256 leaves as one hash each (plus the
+// levels above and the last block's leaves): about 0.25 bytes per entry where a full tree holds
+// 34, so a proxy's memory no longer grows with its ledger. A proof or a root at an arbitrary
+// size reads at most two blocks back (256 rows each, a few 16 KiB pages) and hashes them, well
+// under a millisecond; smaller blocks would save little more memory, larger ones make every
+// such call read and hash more.
+constexpr unsigned kEvictLevel = 8;
+
+// The last two leaves loaded, which the stored tail entry must hash to and link to.
+struct TailLeaves {
+  Hash256 last{};
+  Hash256 before_last{};
+};
+
+Status TailCheck(Store& store, std::uint64_t size, const TailLeaves& tail, Hash256* last_leaf,
                  std::string* last_time) {
   if (size == 0) return Status::Ok();
   OVERSIGHT_ASSIGN_OR_RETURN(std::string bytes, store.EntryBytes(size - 1));
   auto entry = DecodeEntry(bytes);
   if (!entry.ok()) return entry.status().WithContext("entry " + std::to_string(size - 1));
-  if (LeafHash(AsBytes(bytes)) != tree.Leaf(size - 1) || entry->seq != size - 1 ||
-      (size > 1 && entry->prev != tree.Leaf(size - 2))) {
+  if (LeafHash(AsBytes(bytes)) != tail.last || entry->seq != size - 1 ||
+      (size > 1 && entry->prev != tail.before_last)) {
     return Status::Corruption("the last entry (" + std::to_string(size - 1) +
                               ") does not match its hashes; run `oversight ledger verify`");
   }
-  *last_leaf = tree.Leaf(size - 1);
+  *last_leaf = tail.last;
   *last_time = entry->time;
   return Status::Ok();
+}
+
+// Checks the stored checkpoints' roots while the tree loads, each as the tree reaches its size:
+// then the root needs only what the compact tree still holds, where afterwards it would read a
+// block back per checkpoint.
+class CheckpointCheck {
+ public:
+  explicit CheckpointCheck(const std::vector<CheckpointRow>& rows) : rows_(rows) {}
+
+  // Call at every size the tree passes through, from 0 on.
+  void At(const MerkleTree& tree) {
+    for (; next_ < rows_.size() && rows_[next_].size <= tree.size(); ++next_) {
+      const CheckpointRow& row = rows_[next_];
+      if (status_.ok() && (row.size != tree.size() || tree.Root() != row.root)) {
+        status_ = Mismatch(row.size);
+      }
+    }
+  }
+  // The first mismatch, including checkpoints beyond the loaded entries.
+  Status Finish() {
+    if (status_.ok() && next_ < rows_.size()) status_ = Mismatch(rows_[next_].size);
+    return status_;
+  }
+
+ private:
+  static Status Mismatch(std::uint64_t size) {
+    return Status::Corruption("the entries no longer match the checkpoint at size " +
+                              std::to_string(size) + "; run `oversight ledger verify`");
+  }
+
+  const std::vector<CheckpointRow>& rows_;  // ordered by size
+  std::size_t next_ = 0;
+  Status status_;
+};
+
+Status LoadTree(Store& store, MerkleTree& tree, CheckpointCheck& checkpoints, TailLeaves& tail) {
+  Status seq_status;
+  checkpoints.At(tree);
+  OVERSIGHT_RETURN_IF_ERROR(store.ForEachLeaf([&](std::uint64_t seq, const Hash256& leaf) {
+    if (seq != tree.size() && seq_status.ok()) {
+      seq_status = Status::Corruption("entry " + std::to_string(tree.size()) +
+                                      " is missing; run `oversight ledger verify`");
+    }
+    tree.Append(leaf);
+    tail = {leaf, tail.last};
+    checkpoints.At(tree);
+  }));
+  return seq_status;
 }
 
 }  // namespace
 
 Ledger::Impl::Impl(LedgerOptions options, std::unique_ptr<Store> writer,
-                   std::unique_ptr<Store> reader, NoteSigner signer, std::string origin,
-                   std::string verifier_key)
+                   std::unique_ptr<Store> reader, std::unique_ptr<Store> leaf_reader,
+                   NoteSigner signer, std::string origin, std::string verifier_key)
     : options_(options),
       writer_(std::move(writer)),
       reader_(std::move(reader)),
+      leaf_reader_(std::move(leaf_reader)),
       signer_(std::move(signer)),
       origin_(std::move(origin)),
-      verifier_key_(std::move(verifier_key)) {}
+      verifier_key_(std::move(verifier_key)),
+      tree_([this](std::uint64_t begin, std::uint64_t end) { return ReadLeaves(begin, end); },
+            kEvictLevel) {}
 
 Ledger::Impl::~Impl() {
   if (committer_.joinable()) {
@@ -50,30 +115,24 @@ Ledger::Impl::~Impl() {
 
 Status Ledger::Impl::Load() {
   OVERSIGHT_ASSIGN_OR_RETURN(std::uint64_t count, writer_->EntryCount());
+  OVERSIGHT_ASSIGN_OR_RETURN(std::vector<CheckpointRow> rows, writer_->Checkpoints());
   tree_.Reserve(count);
-  Status seq_status;
-  OVERSIGHT_RETURN_IF_ERROR(writer_->ForEachLeaf([&](std::uint64_t seq, const Hash256& leaf) {
-    if (seq != tree_.size() && seq_status.ok()) {
-      seq_status = Status::Corruption("entry " + std::to_string(tree_.size()) +
-                                      " is missing; run `oversight ledger verify`");
-    }
-    tree_.Append(leaf);
-  }));
-  OVERSIGHT_RETURN_IF_ERROR(seq_status);
-  OVERSIGHT_RETURN_IF_ERROR(TailCheck(*writer_, tree_.size(), tree_, &last_leaf_, &last_time_));
-  OVERSIGHT_ASSIGN_OR_RETURN(auto rows, writer_->Checkpoints());
-  for (const auto& row : rows) {
-    auto root = tree_.Root(row.size);
-    if (!root.ok() || *root != row.root) {
-      return Status::Corruption("the entries no longer match the checkpoint at size " +
-                                std::to_string(row.size) + "; run `oversight ledger verify`");
-    }
-    checkpoints_.push_back({row.size, row.root, row.note, row.time});
-  }
+  CheckpointCheck checkpoint_check(rows);
+  TailLeaves tail;
+  OVERSIGHT_RETURN_IF_ERROR(LoadTree(*writer_, tree_, checkpoint_check, tail));
+  OVERSIGHT_RETURN_IF_ERROR(TailCheck(*writer_, tree_.size(), tail, &last_leaf_, &last_time_));
+  OVERSIGHT_RETURN_IF_ERROR(checkpoint_check.Finish());
+  for (const auto& row : rows) checkpoints_.push_back({row.size, row.root, row.note, row.time});
   committed_size_.store(tree_.size(), std::memory_order_release);
   last_checkpoint_at_ = options_.clock->Now();
   committer_ = std::thread([this] { Run(); });
   return Status::Ok();
+}
+
+StatusOr<std::vector<Hash256>> Ledger::Impl::ReadLeaves(std::uint64_t begin,
+                                                        std::uint64_t end) const {
+  std::lock_guard lk(leaf_reader_mu_);
+  return leaf_reader_->Leaves(begin, end);
 }
 
 Status Ledger::Impl::Submit(Request& r) {

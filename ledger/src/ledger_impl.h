@@ -30,8 +30,10 @@ struct Request {
 
 class Ledger::Impl {
  public:
+  // `leaf_reader` reads evicted leaves back for the compact tree (ReadLeaves).
   Impl(LedgerOptions options, std::unique_ptr<Store> writer, std::unique_ptr<Store> reader,
-       NoteSigner signer, std::string origin, std::string verifier_key);
+       std::unique_ptr<Store> leaf_reader, NoteSigner signer, std::string origin,
+       std::string verifier_key);
   ~Impl();
 
   Status Load();  // reads leaves, the tail and the checkpoints; then starts the committer
@@ -52,6 +54,7 @@ class Ledger::Impl {
   const std::string& verifier_key() const { return verifier_key_; }
 
  private:
+  StatusOr<std::vector<Hash256>> ReadLeaves(std::uint64_t begin, std::uint64_t end) const;
   Status Submit(Request& r);
   void WaitDone(const Request& r) const;
   void Complete(std::vector<Request*>& requests, const Status& failure);
@@ -67,6 +70,10 @@ class Ledger::Impl {
   std::unique_ptr<Store> writer_;  // committer thread only (after Load)
   mutable std::mutex reader_mu_;
   std::unique_ptr<Store> reader_;
+  // Its own connection, not reader_: tree reads run under state_mu_, and waiting there for
+  // reader_mu_ (held by ReadEntries for whole scans) would hold up the committer's appends.
+  mutable std::mutex leaf_reader_mu_;
+  std::unique_ptr<Store> leaf_reader_;
   const NoteSigner signer_;
   const std::string origin_;
   const std::string verifier_key_;
@@ -81,7 +88,9 @@ class Ledger::Impl {
 
   // Tree and checkpoints: written by the committer under a unique lock, read under shared.
   mutable std::shared_mutex state_mu_;
-  MerkleTree tree_;  // may run ahead of committed_size_ while a batch commits
+  // Compact: reads leaves back through ReadLeaves. May run ahead of committed_size_ while a
+  // batch commits; the committer only asks it for Root(size()), which reads nothing back.
+  MerkleTree tree_;
   std::vector<SignedCheckpoint> checkpoints_;
   std::atomic<std::uint64_t> committed_size_{0};
   std::atomic<std::uint64_t> commits_{0}, entries_{0}, checkpoints_signed_{0};

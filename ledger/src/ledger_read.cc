@@ -42,7 +42,7 @@ StatusOr<InclusionProof> Ledger::Impl::ProveInclusion(std::uint64_t index,
   InclusionProof p;
   p.index = index;
   p.size = size;
-  p.leaf_hash = tree_.Leaf(index);
+  OVERSIGHT_ASSIGN_OR_RETURN(p.leaf_hash, tree_.Leaf(index));
   OVERSIGHT_ASSIGN_OR_RETURN(p.root, tree_.Root(size));
   OVERSIGHT_ASSIGN_OR_RETURN(p.hashes, tree_.InclusionProof(index, size));
   return p;

@@ -48,6 +48,17 @@ unsigned Log2(std::uint64_t power_of_two) {
 
 std::string Num(std::uint64_t v) { return std::to_string(v); }
 
+std::string Range(std::uint64_t begin, std::uint64_t end) {
+  return "leaves " + Num(begin) + ".." + Num(end - 1);
+}
+
+// Hash of the complete subtree over leaves[0, 2^level).
+Hash PerfectHash(const Hash* leaves, unsigned level) {
+  if (level == 0) return leaves[0];
+  const std::uint64_t half = std::uint64_t{1} << (level - 1);
+  return NodeHash(PerfectHash(leaves, level - 1), PerfectHash(leaves + half, level - 1));
+}
+
 // Both RFC 9162 verifiers walk (fn, sn) up the tree; this is the shared step that skips the
 // levels where the node on the path has no right sibling (it is the last node of its level).
 void ShiftWhileEvenAndNonZero(std::uint64_t& fn, std::uint64_t& sn) {
@@ -106,11 +117,86 @@ std::uint64_t ConsistencyProofLength(std::uint64_t size1, std::uint64_t size2) {
   return seed + InclusionProofLength((size1 - 1) >> shift, ((size2 - 1) >> shift) + 1);
 }
 
+// Leaves of evicted blocks read back from the source for one call, each block at most once.
+// A failed read is kept: later lookups return a dummy hash and the call returns status().
+class MerkleTree::EvictedBlocks {
+ public:
+  // Nothing at or past `limit` (the size the call is about) is read: a writer's tree may hold
+  // leaves that are not yet readable from storage.
+  EvictedBlocks(const MerkleTree& tree, std::uint64_t limit) : tree_(tree), limit_(limit) {}
+
+  Hash Subtree(unsigned level, std::uint64_t index);
+  const Status& status() const { return status_; }
+
+ private:
+  struct Block {
+    std::uint64_t begin = 0;
+    std::vector<Hash> leaves;
+  };
+
+  const Block* Find(std::uint64_t begin);
+  Status Read(Block& block) const;
+
+  const MerkleTree& tree_;
+  const std::uint64_t limit_;
+  std::vector<Block> blocks_;  // at most two per call: see the header
+  Status status_;
+};
+
+Hash MerkleTree::EvictedBlocks::Subtree(unsigned level, std::uint64_t index) {
+  const std::uint64_t first = index << level;
+  const std::uint64_t block_mask = (std::uint64_t{1} << tree_.evict_level_) - 1;
+  const Block* block = Find(first & ~block_mask);
+  if (block == nullptr) return Hash{};  // status_ says why, and the call returns it
+  if (first + (std::uint64_t{1} << level) > block->begin + block->leaves.size()) {
+    std::abort();  // a subtree past the limit the call set: a bug in this file
+  }
+  return PerfectHash(block->leaves.data() + (first - block->begin), level);
+}
+
+const MerkleTree::EvictedBlocks::Block* MerkleTree::EvictedBlocks::Find(std::uint64_t begin) {
+  for (const Block& b : blocks_) {
+    if (b.begin == begin) return &b;
+  }
+  if (!status_.ok()) return nullptr;  // one failure is enough: do not retry it per hash
+  Block b{begin, {}};
+  status_ = Read(b);
+  if (!status_.ok()) return nullptr;
+  blocks_.push_back(std::move(b));
+  return &blocks_.back();
+}
+
+Status MerkleTree::EvictedBlocks::Read(Block& block) const {
+  const unsigned level = tree_.evict_level_;
+  const std::uint64_t end = std::min(block.begin + (std::uint64_t{1} << level), limit_);
+  auto leaves = tree_.source_(block.begin, end);
+  if (!leaves.ok()) return leaves.status().WithContext("reading " + Range(block.begin, end));
+  block.leaves = std::move(leaves).value();
+  if (block.leaves.size() != end - block.begin) {
+    return Status::Corruption("reading " + Range(block.begin, end) + " gave " +
+                              Num(block.leaves.size()) + " leaf hashes");
+  }
+  // The store is read back from disk; a whole block can be checked against the hash kept of it.
+  if (end - block.begin == (std::uint64_t{1} << level) &&
+      PerfectHash(block.leaves.data(), level) != tree_.Subtree(level, block.begin >> level)) {
+    return Status::Corruption("the stored " + Range(block.begin, end) +
+                              " no longer hash to what the tree kept of them");
+  }
+  return Status::Ok();
+}
+
+MerkleTree::MerkleTree(LeafSource source, unsigned evict_level)
+    : source_(std::move(source)), evict_level_(evict_level) {
+  // Blocks must be cached subtrees (they are what is kept); 2^30 leaves read back at once
+  // would be a misuse, not a design.
+  if (!source_ || evict_level < kFirstCachedLevel || evict_level > 30) std::abort();
+}
+
 void MerkleTree::Append(const Hash& leaf_hash) {
   leaves_.push_back(leaf_hash);
   constexpr std::uint64_t kBlock = std::uint64_t{1} << kFirstCachedLevel;
   if (leaves_.size() % kBlock != 0) return;
-  const std::uint64_t block = leaves_.size() / kBlock - 1;
+  const std::uint64_t block = size() / kBlock - 1;
   Hash h = NodeHash(Subtree(kFirstCachedLevel - 1, 2 * block),
                     Subtree(kFirstCachedLevel - 1, 2 * block + 1));
   if (cached_.empty()) cached_.emplace_back();
@@ -122,9 +208,19 @@ void MerkleTree::Append(const Hash& leaf_hash) {
     if (cached_.size() == i + 1) cached_.emplace_back();
     cached_[i + 1].push_back(h);
   }
+  if (source_ && (leaves_.size() >> evict_level_) != 0) Evict();
+}
+
+void MerkleTree::Evict() {
+  evicted_ += leaves_.size();
+  leaves_.clear();  // keeps the capacity: the next block reuses it
+  for (unsigned level = kFirstCachedLevel; level < evict_level_; ++level) {
+    cached_[level - kFirstCachedLevel].clear();
+  }
 }
 
 void MerkleTree::AppendTree(const MerkleTree& block) {
+  if (source_ || block.source_) std::abort();  // only full trees are built in parallel
   if (block.leaves_.empty()) return;
   // An aligned block's cached subtrees are complete aligned subtrees of this tree too, and
   // every level is complete up to the block, so the levels can simply be concatenated.
@@ -158,19 +254,37 @@ void MerkleTree::CacheMissingParents() {
   }
 }
 
-const Hash& MerkleTree::Leaf(std::uint64_t index) const {
-  if (index >= leaves_.size()) std::abort();  // a caller bug, not untrusted input
-  return leaves_[index];
+StatusOr<Hash> MerkleTree::Leaf(std::uint64_t index) const {
+  if (index >= size()) {
+    return Status::InvalidArgument("no leaf " + Num(index) + " in a tree of " + Num(size()) +
+                                   " leaves");
+  }
+  if (index >= evicted_) return leaves_[index - evicted_];
+  auto leaf = source_(index, index + 1);
+  if (!leaf.ok()) return leaf.status().WithContext("reading leaf " + Num(index));
+  if (leaf->size() != 1) {
+    return Status::Corruption("reading leaf " + Num(index) + " gave " + Num(leaf->size()) +
+                              " leaf hashes");
+  }
+  return (*leaf)[0];
 }
 
-Hash MerkleTree::Root() const { return leaves_.empty() ? EmptyRoot() : RangeHash(0, size()); }
+Hash MerkleTree::Root() const {
+  if (size() == 0) return EmptyRoot();
+  EvictedBlocks none(*this, size());  // the last block is in memory: nothing is read back
+  return RangeHash(0, size(), none);
+}
 
 StatusOr<Hash> MerkleTree::Root(std::uint64_t tree_size) const {
   if (tree_size > size()) {
     return Status::InvalidArgument("tree size " + Num(tree_size) + " exceeds the " + Num(size()) +
                                    " leaves in the tree");
   }
-  return tree_size == 0 ? EmptyRoot() : RangeHash(0, tree_size);
+  if (tree_size == 0) return EmptyRoot();
+  EvictedBlocks evicted(*this, tree_size);
+  const Hash root = RangeHash(0, tree_size, evicted);
+  OVERSIGHT_RETURN_IF_ERROR(evicted.status());
+  return root;
 }
 
 StatusOr<std::vector<Hash>> MerkleTree::InclusionProof(std::uint64_t index,
@@ -182,19 +296,21 @@ StatusOr<std::vector<Hash>> MerkleTree::InclusionProof(std::uint64_t index,
   // Walk down the RFC 6962 recursion collecting the sibling of each range containing `index`.
   // Once the walk goes left it stays inside a complete subtree, so only one RangeHash below
   // is not a single cached lookup.
+  EvictedBlocks evicted(*this, tree_size);
   std::vector<Hash> path;
   std::uint64_t lo = 0;
   std::uint64_t hi = tree_size;
   while (hi - lo > 1) {
     const std::uint64_t k = SplitPoint(hi - lo);
     if (index < lo + k) {
-      path.push_back(RangeHash(lo + k, hi));
+      path.push_back(RangeHash(lo + k, hi, evicted));
       hi = lo + k;
     } else {
-      path.push_back(Subtree(Log2(k), lo / k));
+      path.push_back(Subtree(Log2(k), lo / k, evicted));
       lo += k;
     }
   }
+  OVERSIGHT_RETURN_IF_ERROR(evicted.status());
   std::reverse(path.begin(), path.end());  // the RFC orders the path from the leaf upwards
   return path;
 }
@@ -209,46 +325,64 @@ StatusOr<std::vector<Hash>> MerkleTree::ConsistencyProof(std::uint64_t size1,
   if (size1 == 0 || size1 == size2) return path;
   // RFC 6962 SUBPROOF(m, D[lo:hi], b), unrolled: `whole` is b, true while the range is still
   // a prefix-aligned part of the old tree whose hash the verifier already knows (root1).
+  EvictedBlocks evicted(*this, size2);
   std::uint64_t lo = 0;
   std::uint64_t hi = size2;
   bool whole = true;
   while (size1 != hi) {
     const std::uint64_t k = SplitPoint(hi - lo);
     if (size1 <= lo + k) {
-      path.push_back(RangeHash(lo + k, hi));
+      path.push_back(RangeHash(lo + k, hi, evicted));
       hi = lo + k;
     } else {
-      path.push_back(Subtree(Log2(k), lo / k));
+      path.push_back(Subtree(Log2(k), lo / k, evicted));
       lo += k;
       whole = false;
     }
   }
-  if (!whole) path.push_back(RangeHash(lo, hi));
+  if (!whole) path.push_back(RangeHash(lo, hi, evicted));
+  OVERSIGHT_RETURN_IF_ERROR(evicted.status());
   std::reverse(path.begin(), path.end());
   return path;
 }
 
 void MerkleTree::Clear() {
+  evicted_ = 0;
   leaves_.clear();
   for (auto& level : cached_) level.clear();
 }
 
 void MerkleTree::Reserve(std::uint64_t n) {
-  leaves_.reserve(n);
+  // Below evict_level_ a compact tree holds one block at most.
+  const std::uint64_t below = source_ ? std::min(n, std::uint64_t{1} << evict_level_) : n;
+  leaves_.reserve(below);
   for (unsigned level = kFirstCachedLevel; (n >> level) > 0; ++level) {
     const std::size_t i = level - kFirstCachedLevel;
     if (cached_.size() <= i) cached_.resize(i + 1);
-    cached_[i].reserve(n >> level);
+    cached_[i].reserve((level < evict_level_ ? below : n) >> level);
   }
 }
 
+std::uint64_t MerkleTree::memory_bytes() const {
+  std::uint64_t hashes = leaves_.capacity();
+  for (const auto& level : cached_) hashes += level.capacity();
+  return sizeof(*this) + hashes * sizeof(Hash) + cached_.capacity() * sizeof(cached_[0]);
+}
+
 Hash MerkleTree::Subtree(unsigned level, std::uint64_t index) const {
-  if (level == 0) return leaves_[index];
-  if (level >= kFirstCachedLevel) return cached_[level - kFirstCachedLevel][index];
+  if (level == 0) return leaves_[index - evicted_];
+  if (level >= kFirstCachedLevel) {
+    return cached_[level - kFirstCachedLevel][index - FirstKept(level)];
+  }
   return NodeHash(Subtree(level - 1, 2 * index), Subtree(level - 1, 2 * index + 1));
 }
 
-Hash MerkleTree::RangeHash(std::uint64_t begin, std::uint64_t end) const {
+Hash MerkleTree::Subtree(unsigned level, std::uint64_t index, EvictedBlocks& evicted) const {
+  const bool gone = level < evict_level_ && (index << level) < evicted_;
+  return gone ? evicted.Subtree(level, index) : Subtree(level, index);
+}
+
+Hash MerkleTree::RangeHash(std::uint64_t begin, std::uint64_t end, EvictedBlocks& evicted) const {
   // MTH of a range is the right-nested fold of its complete subtrees, one per set bit of its
   // size, largest first. Fold from the smallest (rightmost) one.
   const std::uint64_t n = end - begin;
@@ -258,7 +392,7 @@ Hash MerkleTree::RangeHash(std::uint64_t begin, std::uint64_t end) const {
   for (unsigned level = 0; (n >> level) != 0; ++level) {
     if (((n >> level) & 1) == 0) continue;
     const std::uint64_t start = right_edge - (std::uint64_t{1} << level);
-    const Hash h = Subtree(level, start >> level);
+    const Hash h = Subtree(level, start >> level, evicted);
     acc = have ? NodeHash(h, acc) : h;
     have = true;
     right_edge = start;

@@ -258,6 +258,24 @@ Status Store::ForEachLeaf(const std::function<void(std::uint64_t, const Hash256&
   return rc == SQLITE_DONE ? Status::Ok() : Error(rc, "reading leaf hashes");
 }
 
+StatusOr<std::vector<Hash256>> Store::Leaves(std::uint64_t from, std::uint64_t to) {
+  std::vector<Hash256> leaves;
+  leaves.reserve(std::min<std::uint64_t>(to - from, 4096));  // callers read small ranges
+  OVERSIGHT_RETURN_IF_ERROR(ForEachEntry(
+      from, to, [&](std::uint64_t seq, std::string_view, std::span<const std::uint8_t> leaf) {
+        if (seq != from + leaves.size() || leaf.size() != Hash256{}.size()) {
+          return Status::Corruption("entry " + std::to_string(from + leaves.size()) +
+                                    " is missing or its stored leaf hash is malformed");
+        }
+        std::copy(leaf.begin(), leaf.end(), leaves.emplace_back().begin());
+        return Status::Ok();
+      }));
+  if (leaves.size() != to - from) {
+    return Status::Corruption("entry " + std::to_string(from + leaves.size()) + " is missing");
+  }
+  return leaves;
+}
+
 StatusOr<std::string> Store::EntryBytes(std::uint64_t seq) {
   sqlite3_stmt* s = Prepared(kEntryBytes, "SELECT bytes FROM entries WHERE seq = ?");
   if (s == nullptr) return Error(sqlite3_errcode(db_), "preparing entry read");
@@ -265,13 +283,18 @@ StatusOr<std::string> Store::EntryBytes(std::uint64_t seq) {
   int rc = sqlite3_step(s);
   if (rc == SQLITE_DONE) return Status::NotFound("no entry " + std::to_string(seq));
   if (rc != SQLITE_ROW) return Error(rc, "reading entry");
-  return std::string(static_cast<const char*>(sqlite3_column_blob(s, 0)),
-                     static_cast<std::size_t>(sqlite3_column_bytes(s, 0)));
+  std::string bytes(static_cast<const char*>(sqlite3_column_blob(s, 0)),
+                    static_cast<std::size_t>(sqlite3_column_bytes(s, 0)));
+  // A statement left on its row holds a read transaction open, and while one is open SQLite
+  // can never restart the WAL: on the writer's connection the WAL then grew without bound.
+  sqlite3_reset(s);
+  return bytes;
 }
 
 StatusOr<std::uint64_t> Store::EntryCount() {
   sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(db_, "SELECT coalesce(max(seq) + 1, 0) FROM entries", -1, &raw, nullptr);
+  int rc =
+      sqlite3_prepare_v2(db_, "SELECT coalesce(max(seq) + 1, 0) FROM entries", -1, &raw, nullptr);
   Stmt stmt(raw);
   if (rc != SQLITE_OK || (rc = sqlite3_step(raw)) != SQLITE_ROW) return Error(rc, "counting");
   return static_cast<std::uint64_t>(sqlite3_column_int64(raw, 0));

@@ -64,6 +64,9 @@ class Store {
   Status ForEachEntry(std::uint64_t from, std::uint64_t to, const EntryFn& fn);
   // Only the stored leaf hashes, in seq order (for opening quickly).
   Status ForEachLeaf(const std::function<void(std::uint64_t, const Hash256&)>& fn);
+  // The stored leaf hashes of entries from <= seq < to, in order. Corruption if one is missing
+  // or malformed.
+  StatusOr<std::vector<Hash256>> Leaves(std::uint64_t from, std::uint64_t to);
   StatusOr<std::string> EntryBytes(std::uint64_t seq);
   // One past the highest stored seq (the entry count when none is missing); O(log n).
   StatusOr<std::uint64_t> EntryCount();

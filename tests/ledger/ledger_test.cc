@@ -187,6 +187,27 @@ TEST_F(LedgerTest, ConcurrentAppendsGetDistinctConsecutiveSeqsAndVerify) {
   EXPECT_TRUE(testing::MustVerify(paths_).ok);
 }
 
+TEST_F(LedgerTest, WriteAheadLogStaysBoundedAfterReopen) {
+  // Opening checks the stored tail entry on the writer's connection; a read left open there
+  // once kept SQLite from ever restarting the WAL, which then grew ~1.8 KB per append.
+  testing::AppendEntries(paths_, 3);
+  constexpr int kThreads = 16, kPerThread = 1500;
+  {
+    auto ledger = Ledger::Open(paths_);
+    ASSERT_TRUE(ledger.ok());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < kPerThread; ++i) ASSERT_TRUE((*ledger)->Append("test", "{}").ok());
+      });
+    }
+    for (auto& th : threads) th.join();
+    // SQLite restarts the WAL after its automatic checkpoint at 1,000 pages (16 MiB here);
+    // unbounded, 24,000 appends would have grown it to over 40 MB.
+    EXPECT_LT(std::filesystem::file_size(paths_.db + "-wal"), 24u << 20);
+  }
+}
+
 TEST_F(LedgerTest, SignsACheckpointEveryNEntries) {
   LedgerOptions opts;
   opts.checkpoint_every_entries = 10;

@@ -137,7 +137,7 @@ TEST(MerkleExhaustiveTest, EveryInclusionProofUpTo64LeavesVerifies) {
       auto proof = tree.InclusionProof(index, size);
       ASSERT_TRUE(proof.ok());
       ASSERT_EQ(proof->size(), InclusionProofLength(index, size));
-      const Status s = VerifyInclusion(index, size, tree.Leaf(index), *proof, root);
+      const Status s = VerifyInclusion(index, size, *tree.Leaf(index), *proof, root);
       ASSERT_TRUE(s.ok()) << index << " in " << size << ": " << s.ToString();
     }
   }
@@ -150,7 +150,7 @@ TEST(MerkleExhaustiveTest, FlippedBitInAnyInclusionProofHashIsCorruption) {
     for (std::uint64_t index = 0; index < size; ++index) {
       const std::vector<Hash> proof = *tree.InclusionProof(index, size);
       for (std::size_t i = 0; i < proof.size(); ++i) {
-        const Status s = VerifyInclusion(index, size, tree.Leaf(index),
+        const Status s = VerifyInclusion(index, size, *tree.Leaf(index),
                                          FlipOneBit(proof, i, size + index), root);
         ASSERT_EQ(s.code(), StatusCode::kCorruption) << index << " in " << size << " hash " << i;
       }
@@ -165,7 +165,7 @@ TEST(MerkleExhaustiveTest, InclusionProofForAnotherLeafIsRejected) {
     for (std::uint64_t index = 0; index < size; ++index) {
       const std::uint64_t other = (index + 1) % size;
       const Status s =
-          VerifyInclusion(other, size, tree.Leaf(other), *tree.InclusionProof(index, size), root);
+          VerifyInclusion(other, size, *tree.Leaf(other), *tree.InclusionProof(index, size), root);
       ASSERT_FALSE(s.ok()) << index << " proof used for " << other << " in " << size;
     }
   }

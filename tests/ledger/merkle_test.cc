@@ -87,7 +87,7 @@ std::vector<Hash> NaiveSubproof(const std::vector<Hash>& d, std::uint64_t m, std
 
 std::vector<Hash> Leaves(const MerkleTree& tree) {
   std::vector<Hash> out;
-  for (std::uint64_t i = 0; i < tree.size(); ++i) out.push_back(tree.Leaf(i));
+  for (std::uint64_t i = 0; i < tree.size(); ++i) out.push_back(*tree.Leaf(i));
   return out;
 }
 
@@ -111,7 +111,7 @@ TEST(MerkleHashTest, NodeHashConstructionMatchesRfc6962Vector) {
   EXPECT_EQ(Sha256Prefixed(0x01, AsBytes("N123"), AsBytes("N456")),
             FromHex("aa217fe888e47007fa15edab33c2b492a722cb106c64667fc2b044444de66bbb"));
   const MerkleTree tree = TestVectorTree();
-  EXPECT_EQ(NodeHash(tree.Leaf(0), tree.Leaf(1)), FromHex(kRootHashesHex[2]));
+  EXPECT_EQ(NodeHash(*tree.Leaf(0), *tree.Leaf(1)), FromHex(kRootHashesHex[2]));
 }
 
 TEST(MerkleTreeTest, RootsMatchTransparencyDevVectorsForSizes0To8) {
@@ -191,7 +191,7 @@ TEST(MerkleTreeTest, LargeTreeProofsVerifyAcrossCachedLevels) {
   for (std::uint64_t index : std::vector<std::uint64_t>{0, 15, 16, 65535, 65536, n - 1}) {
     auto proof = tree.InclusionProof(index, n);
     ASSERT_TRUE(proof.ok());
-    EXPECT_TRUE(VerifyInclusion(index, n, tree.Leaf(index), *proof, root).ok()) << index;
+    EXPECT_TRUE(VerifyInclusion(index, n, *tree.Leaf(index), *proof, root).ok()) << index;
   }
   for (std::uint64_t m : std::vector<std::uint64_t>{1, 16, 17, 1000, 65536, n - 1}) {
     auto proof = tree.ConsistencyProof(m, n);
@@ -243,7 +243,7 @@ TEST(MerkleTreeDeathTest, AppendingAMisalignedBlockAborts) {
 
 TEST(MerkleVerifyTest, InclusionIndexAtOrBeyondSizeIsInvalidArgument) {
   const MerkleTree tree = TestVectorTree();
-  const Status s = VerifyInclusion(8, 8, tree.Leaf(0), {}, tree.Root());
+  const Status s = VerifyInclusion(8, 8, *tree.Leaf(0), {}, tree.Root());
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
 }
 
@@ -251,16 +251,16 @@ TEST(MerkleVerifyTest, InclusionProofOfWrongLengthIsInvalidArgument) {
   const MerkleTree tree = TestVectorTree();
   std::vector<Hash> proof = *tree.InclusionProof(5, 8);
   proof.push_back(proof.back());
-  EXPECT_EQ(VerifyInclusion(5, 8, tree.Leaf(5), proof, tree.Root()).code(),
+  EXPECT_EQ(VerifyInclusion(5, 8, *tree.Leaf(5), proof, tree.Root()).code(),
             StatusCode::kInvalidArgument);
   proof.resize(2);
-  EXPECT_EQ(VerifyInclusion(5, 8, tree.Leaf(5), proof, tree.Root()).code(),
+  EXPECT_EQ(VerifyInclusion(5, 8, *tree.Leaf(5), proof, tree.Root()).code(),
             StatusCode::kInvalidArgument);
 }
 
 TEST(MerkleVerifyTest, InclusionOfWrongLeafIsCorruptionWithAuditorMessage) {
   const MerkleTree tree = TestVectorTree();
-  const Status s = VerifyInclusion(5, 8, tree.Leaf(4), *tree.InclusionProof(5, 8), tree.Root());
+  const Status s = VerifyInclusion(5, 8, *tree.Leaf(4), *tree.InclusionProof(5, 8), tree.Root());
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_NE(s.message().find("inclusion proof does not lead to the given root"), std::string::npos)
       << s.message();
