@@ -1,6 +1,7 @@
 #include <chrono>
 
 #include "gateway_impl.h"
+#include "json_parse.h"
 #include "oversight/common/canonical_json.h"
 #include "oversight/common/encoding.h"
 #include "oversight/common/time_format.h"
@@ -40,13 +41,7 @@ Json ReceiptJson(const ledger::Receipt& r, const WireObligations& ob) {
 
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
-std::optional<Json> ParseObject(std::string_view text) {
-  // nlohmann's parser recurses per nesting level; bound it before parsing untrusted text.
-  if (JsonNestingDepth(text) > kMaxJsonDepth) return std::nullopt;
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  return j;
-}
+std::optional<Json> ParseObject(std::string_view text) { return ParseJsonObject(text); }
 
 Outcome Fail(ErrorType type, std::string message) {
   Outcome o;

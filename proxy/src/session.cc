@@ -130,6 +130,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void Read() {
     if (state_->stopping.load()) return Shutdown();
+    // A kept-alive connection waits, maybe long, for its next request: it should not hold the
+    // last request's read buffer meanwhile (up to 64 KiB, times max_connections).
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(Limits().header_limit));
     parser_->body_limit(Limits().body_limit);

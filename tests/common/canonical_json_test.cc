@@ -70,5 +70,21 @@ TEST(CanonicalJson, RecognisesItsOwnOutputAsCanonical) {
   EXPECT_FALSE(IsCanonicalJson(R"({"a": 1})"));
 }
 
+TEST(JsonNestingDepth, CountsBracketsOutsideStringsOnly) {
+  EXPECT_EQ(JsonNestingDepth(R"({"a":[{"b":[1]}]})"), 4);
+  EXPECT_EQ(JsonNestingDepth(R"({"a":"[[[{{{"})"), 1);
+  EXPECT_EQ(JsonNestingDepth(R"({"a":"\"[[[","b":[2]})"), 2);  // escaped quote stays inside
+  EXPECT_EQ(JsonNestingDepth(R"({"a":"\\","b":[[3]]})"), 3);   // escaped backslash ends it
+  EXPECT_EQ(JsonNestingDepth(R"({"a":"unterminated [[[)"), 1);
+}
+
+TEST(JsonStringEnd, FindsTheFirstUnescapedQuote) {
+  EXPECT_EQ(JsonStringEnd(R"("abc")", 0), 4u);
+  EXPECT_EQ(JsonStringEnd(R"("a\"c")", 0), 5u);
+  EXPECT_EQ(JsonStringEnd(R"("a\\"c")", 0), 4u);
+  EXPECT_EQ(JsonStringEnd(R"(x"")", 1), 2u);
+  EXPECT_EQ(JsonStringEnd(R"("abc)", 0), std::string_view::npos);
+}
+
 }  // namespace
 }  // namespace oversight

@@ -28,6 +28,27 @@ TEST(Base64, RejectsBadCharactersPaddingAndNonCanonicalBits) {
   EXPECT_FALSE(Base64Decode("Zm9=").ok());  // "fo" is Zm8=; Zm9= hides a set bit
 }
 
+TEST(Base64, RoundTripsLongInputsOfEveryByteValue) {
+  std::string s;
+  for (int n = 0; n < 600; ++n) {
+    s += static_cast<char>(n * 37 % 256);
+    auto decoded = Base64Decode(Base64Encode(AsBytes(s)));
+    ASSERT_TRUE(decoded.ok()) << n;
+    ASSERT_EQ(std::string(decoded->begin(), decoded->end()), s) << n;
+  }
+}
+
+TEST(Base64, RejectsABadCharacterOrPaddingAnywhereInALongInput) {
+  const std::string good = Base64Encode(AsBytes(std::string(3000, 'x')));
+  for (std::size_t at : {std::size_t{0}, std::size_t{1}, std::size_t{2001}, good.size() - 5}) {
+    for (char bad : {'*', '=', '\0', '\x80', ' '}) {
+      std::string text = good;
+      text[at] = bad;
+      EXPECT_FALSE(Base64Decode(text).ok()) << at << " " << int(bad);
+    }
+  }
+}
+
 TEST(Hex, DecodesBothCasesAndRejectsOddOrNonHex) {
   auto b = HexDecode("00fFa1");
   ASSERT_TRUE(b.ok());

@@ -29,6 +29,10 @@ StatusOr<std::string> CanonicalizeJson(std::string_view text);
 // recursive parser, or before wrapping a value in more levels.
 int JsonNestingDepth(std::string_view text);
 
+// For a JSON text and the index of a quote that opens a string, the index of the quote that
+// closes it (the next one not escaped by a backslash), or npos when the string is unterminated.
+std::size_t JsonStringEnd(std::string_view text, std::size_t open);
+
 // Appends the canonical form of an already parsed value. Fails on integers outside +-2^53,
 // non-finite numbers and nesting deeper than kMaxJsonDepth. Note that a parsed value has lost
 // any duplicate member names, so a caller checking stored bytes compares the result with them.
