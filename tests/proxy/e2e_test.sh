@@ -118,6 +118,52 @@ first=$(awk '{print $1}' <<<"$IDS")
 out=$(signed_curl rec.admin "$ENDPOINT/oversight/v1/records/$first")
 check "purged record" "ResourceNotFoundException" "$out"
 
+echo "== slow-loris clients do not stop a legitimate request"
+python3 - "$PORT" "$CA" >"$T/loris.log" 2>&1 <<'PY' &
+import socket, ssl, sys, time
+port, ca = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+conns = [ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
+         for _ in range(100)]
+for c in conns:
+    c.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\n")
+print("holding", len(conns), flush=True)
+for _ in range(20):  # a header byte per connection per second, never finishing
+    for c in conns:
+        try:
+            c.sendall(b"X")
+        except OSError:
+            pass
+    time.sleep(1)
+PY
+LORIS_PID=$!
+PIDS+=($LORIS_PID)
+wait_for "$T/loris.log" "holding"
+start=$(date +%s)
+out=$(signed_curl aud.smith -X POST -H "Content-Type: application/json" -d '{}' \
+  "$ENDPOINT/oversight/v1/ledger/checkpoint")
+check "request beside slow-loris clients" '"Note"' "$out"
+[ $(($(date +%s) - start)) -lt 5 ] || fail "a request took $(($(date +%s) - start)) s beside slow-loris clients"
+kill "$LORIS_PID" 2>/dev/null || true
+
+echo "== SIGHUP reloads the rule pack: a broken pack is refused (the old one decides), a good one taken"
+PACK="$T/d/$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rules"]["pack"])' "$CONFIG")"
+cp "$PACK" "$T/pack.good"
+echo '{ "this is": not a rule pack' >"$PACK"
+kill -HUP "$PROXY_PID"
+wait_for "$T/proxy.log" "rules reload: "
+grep "rules reload: " "$T/proxy.log" | tail -1 | grep -qv "accepted" || fail "a broken pack was accepted"
+out=$(signed_curl det.jones -H "Content-Type: application/x-amz-json-1.1" \
+  -H "X-Amz-Target: RekognitionService.SearchFacesByImage" \
+  -H "X-Oversight-Warrant-Id: W-2026-0042" -H "X-Oversight-Case-Id: C-2026-1187" \
+  -H "X-Oversight-Purpose: criminal_investigation" -H "X-Oversight-Mode: retrospective" \
+  -H "X-Oversight-Source: live_stream" -d @"$T/probe.json" "$ENDPOINT/")
+check "old pack still decides" "forbid-live-sources" "$out"
+cp "$T/pack.good" "$PACK"
+kill -HUP "$PROXY_PID"
+for _ in $(seq 100); do [ "$(grep -c "rules reload: " "$T/proxy.log")" -ge 2 ] && break; sleep 0.1; done
+grep "rules reload: " "$T/proxy.log" | tail -1 | grep -q "accepted" || fail "the good pack was not taken"
+
 echo "== the auditor verifies the ledger while the proxy runs"
 signed_curl aud.smith -X POST -H "Content-Type: application/json" -d '{}' \
   "$ENDPOINT/oversight/v1/ledger/checkpoint" >/dev/null
@@ -126,4 +172,16 @@ signed_curl aud.smith -X POST -H "Content-Type: application/json" -d '{}' \
 echo "== SIGTERM stops the proxy cleanly"
 kill -TERM "$PROXY_PID"
 wait "$PROXY_PID" || fail "proxy exit status $?"
+
+echo "== both reloads are ledger entries, the refused one first"
+"$OVERSIGHT" ledger export --dir "$T/d/ledger" --out "$T/export.jsonl" >/dev/null || fail "export"
+reloads=$(python3 - "$T/export.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("kind") == "rules" and e["payload"].get("action") == "reload":
+        print(e["payload"]["accepted"])
+PY
+)
+[ "$(echo $reloads)" = "False True" ] || fail "reload entries: $reloads"
 echo "PASS"
