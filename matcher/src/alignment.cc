@@ -6,16 +6,6 @@
 namespace oversight::matcher::internal {
 namespace {
 
-Point Centre(const std::array<Point, 68>& pts, int first, int last) {
-  Point c;
-  for (int i = first; i <= last; ++i) {
-    c.x += pts[i].x;
-    c.y += pts[i].y;
-  }
-  const int n = last - first + 1;
-  return {c.x / n, c.y / n};
-}
-
 double Distance(const Point& a, const Point& b) { return std::hypot(a.x - b.x, a.y - b.y); }
 
 }  // namespace
@@ -47,6 +37,16 @@ std::array<Point, 68> LandmarksToImage(std::span<const float> out, const PixelRe
     pts[i].y = (out[2 * i + 1] * kSide - pad_y) / h * crop.height + detection.top;
   }
   return pts;
+}
+
+Point Centre(const std::array<Point, 68>& pts, int first, int last) {
+  Point c;
+  for (int i = first; i <= last; ++i) {
+    c.x += pts[i].x;
+    c.y += pts[i].y;
+  }
+  const int n = last - first + 1;
+  return {c.x / n, c.y / n};
 }
 
 Box DlibAlignedSquare(const std::array<Point, 68>& pts) {

@@ -23,6 +23,10 @@ PixelRect ClipAndFloor(const Box& box, int image_width, int image_height);
 std::array<Point, 68> LandmarksToImage(std::span<const float> net_output, const PixelRect& crop,
                                        const Box& detection);
 
+// The mean of landmarks [first, last] (the 68-point indices, inclusive): an eye's or the
+// mouth's centre.
+Point Centre(const std::array<Point, 68>& landmarks, int first, int last);
+
 // dlib-style alignment (face-api alignDlib): an axis-aligned square of side
 // floor(mean eye-to-mouth distance / 0.45) around the mean of the eye and mouth centres.
 Box DlibAlignedSquare(const std::array<Point, 68>& landmarks);

@@ -3,21 +3,12 @@
 #include <algorithm>
 #include <limits>
 
+#include "alignment.h"
 #include "api_support.h"
 #include "oversight/matcher/similarity.h"
 
 namespace oversight::matcher::api {
 namespace {
-
-Point Mean(const std::array<Point, 68>& points, int first, int last) {
-  Point m;
-  for (int i = first; i <= last; ++i) {
-    m.x += points[i].x;
-    m.y += points[i].y;
-  }
-  const double n = last - first + 1;
-  return {m.x / n, m.y / n};
-}
 
 json Landmark(std::string_view type, Point p, const ImageInfo& image) {
   return {{"Type", type}, {"X", p.x / image.width}, {"Y", p.y / image.height}};
@@ -48,13 +39,13 @@ json FaceJson(const FaceRecord& face, const RekognitionApiOptions& options) {
 // which is the subject's right.
 json FaceDetailJson(const DetectedFace& face, const ImageInfo& image) {
   const auto& p = face.landmarks;
-  return {
-      {"BoundingBox", BoxJson(RatioBox(face.box, image))},
-      {"Confidence", face.confidence * 100},
-      {"Landmarks",
-       json::array({Landmark("eyeLeft", Mean(p, 36, 41), image),
-                    Landmark("eyeRight", Mean(p, 42, 47), image), Landmark("nose", p[30], image),
-                    Landmark("mouthLeft", p[48], image), Landmark("mouthRight", p[54], image)})}};
+  return {{"BoundingBox", BoxJson(RatioBox(face.box, image))},
+          {"Confidence", face.confidence * 100},
+          {"Landmarks",
+           json::array({Landmark("eyeLeft", internal::Centre(p, 36, 41), image),
+                        Landmark("eyeRight", internal::Centre(p, 42, 47), image),
+                        Landmark("nose", p[30], image), Landmark("mouthLeft", p[48], image),
+                        Landmark("mouthRight", p[54], image)})}};
 }
 
 double Similarity(float distance) { return DistanceToSimilarity(distance); }
