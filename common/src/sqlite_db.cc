@@ -22,15 +22,15 @@ Status CreatePrivateFile(const std::string& path) {
   return Status::Ok();
 }
 
-Status ApplyKey(sqlite3* db, const SecretBytes& key) {
+}  // namespace
+
+Status KeyConnection(sqlite3* db, const SecretBytes& key) {
   if (key.size() != 32) return Status::InvalidArgument("database key must be 256 bits");
   std::string text = "x'" + HexEncode(key.view()) + "'";
   const int rc = sqlite3_key(db, text.data(), static_cast<int>(text.size()));
   OPENSSL_cleanse(text.data(), text.size());  // the hex key must not linger in memory
   return rc == SQLITE_OK ? Status::Ok() : Status::Internal("sqlite3_key failed");
 }
-
-}  // namespace
 
 Status MapError(sqlite3* db, int rc, std::string_view what) {
   const std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
@@ -105,7 +105,7 @@ StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, cons
       sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<Database> db(new Database(raw, path));
   if (rc != SQLITE_OK) return Status::IOError("cannot open " + name + " " + path);
-  OVERSIGHT_RETURN_IF_ERROR(ApplyKey(raw, key));
+  OVERSIGHT_RETURN_IF_ERROR(KeyConnection(raw, key));
   // The first read decrypts page 1: a wrong key and a foreign file look the same here.
   const int check =
       sqlite3_exec(raw, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);

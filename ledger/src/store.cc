@@ -1,7 +1,6 @@
 #include "store.h"
 
 #include <fcntl.h>
-#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,7 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "oversight/common/encoding.h"
+#include "oversight/common/sqlite_db.h"
 
 namespace oversight::ledger {
 namespace {
@@ -45,11 +44,7 @@ bool IsPlainSqlite(const std::string& path) {
 // Keys the connection with the raw key and applies the cipher settings. The key text is
 // wiped from memory straight after use.
 Status ApplyKey(sqlite3* db, const SecretBytes& key) {
-  if (key.size() != 32) return Status::InvalidArgument("ledger key must be 256 bits");
-  std::string text = "x'" + HexEncode(key.view()) + "'";
-  int rc = sqlite3_key(db, text.data(), static_cast<int>(text.size()));
-  OPENSSL_cleanse(text.data(), text.size());
-  if (rc != SQLITE_OK) return Status::Internal("sqlite3_key failed");
+  OVERSIGHT_RETURN_IF_ERROR(sqlite::KeyConnection(db, key).WithContext("ledger"));
   std::string pragma = "PRAGMA cipher_page_size = " + std::to_string(kCipherPageSize) + ";";
   if (sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     return Status::Internal("cannot set cipher_page_size");
@@ -77,20 +72,11 @@ Store::~Store() {
 }
 
 Status Store::Error(int rc, std::string_view what) const {
-  std::string msg = std::string(what) + " (" + path_ + "): " + sqlite3_errmsg(db_);
-  switch (rc & 0xff) {
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-      return Status::Corruption(msg + "; the ledger file is damaged");
-    case SQLITE_FULL:
-      return Status::ResourceExhausted(msg);
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-      return Status::IOError(msg);
-    default:
-      return Status::Internal(msg);
+  Status s = sqlite::MapError(db_, rc, std::string(what) + " (" + path_ + ")");
+  if (s.code() == StatusCode::kCorruption) {
+    return Status::Corruption(s.message() + "; the ledger file is damaged");
   }
+  return s;
 }
 
 Status Store::Exec(const char* sql) {

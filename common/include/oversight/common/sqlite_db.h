@@ -20,6 +20,10 @@ namespace oversight::sqlite {
 // The Status for SQLite result code `rc` on `db`, with `what` and SQLite's message.
 Status MapError(sqlite3* db, int rc, std::string_view what);
 
+// Keys an open connection with a 32-byte raw key (x'<hex>': no PBKDF2, the key is already
+// random); the hex text is wiped straight after use. InvalidArgument for another key size.
+Status KeyConnection(sqlite3* db, const SecretBytes& key);
+
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
