@@ -148,9 +148,9 @@ void RunPurges(proxy::Gateway& gateway, std::chrono::seconds every, std::atomic<
 
 // Request bodies are up to a few MiB (base64 images). glibc would map each such buffer
 // afresh and hand the pages back when it is freed, so every request paid for page faults
-// (about 5% of a denied search's CPU in bench/proxy_load.sh). Keeping freed memory for reuse
-// costs at most the largest burst of requests in flight, which the limits already bound
-// (max_connections x max_body_bytes).
+// (about 5% of a denied search's CPU in bench/proxy_load.sh). Instead, buffers under 64 MiB
+// come from the heap and up to 256 MiB of freed heap is kept for reuse rather than returned:
+// resident size then follows the busiest moment so far (docs/performance.md, "Memory").
 void KeepFreedMemoryForReuse() {
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
