@@ -19,8 +19,10 @@
 #       (throughput with wrk; latency next to the matcher's own, bench/proxy_latency.cc)
 #
 # Environment: SECONDS_PER_RUN (15), ROUNDS (3), CONNECTIONS (64), GALLERY (10000),
-# MEMORY_MINUTES (0), IDLE_CONNECTIONS (500); PERF_OUT=FILE records a perf profile of the
-# proxy during each denied-search run (`perf report -i FILE`). Needs root for apt-get if wrk or nginx is absent.
+# MEMORY_MINUTES (0), IDLE_CONNECTIONS (500), PROBE (an image; default sample1.jpg), WORKERS
+# (the proxy's worker_threads; default the init's). PERF_OUT=FILE records a perf profile of the
+# proxy during each denied-search run (`perf report -i FILE`; PERF_ARGS, default -g, adds
+# options). Needs root for apt-get if wrk or nginx is absent.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
@@ -65,12 +67,12 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 export OVERSIGHT_MODELS_DIR="$ROOT/models"
 "$OVERSIGHT" init --dir "$T/d" --port 0 >"$T/init.log" 2>&1 || { cat "$T/init.log"; exit 1; }
 python3 - "$T/d/oversight.json" <<'PY'
-import json, sys
+import json, os, sys
 path = sys.argv[1]
 c = json.load(open(path))
 c["rate_limit"] = {"per_second": 1e6, "burst": 1e6}  # the bench measures the path, not the limiter
-import os
-if os.environ.get("WORKERS"): c["limits"]["worker_threads"] = int(os.environ["WORKERS"])
+if os.environ.get("WORKERS"):
+    c["limits"]["worker_threads"] = int(os.environ["WORKERS"])
 json.dump(c, open(path, "w"), indent=2)
 PY
 "$BUILD/bench/proxy_fill_gallery" "$T/d/gallery/gallery.db" "$T/d/gallery/gallery.key" booking \
