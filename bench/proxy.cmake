@@ -5,9 +5,11 @@
 #   proxy_probe: a scaled-down probe image.
 if(TARGET oversight_proxy AND TARGET oversight_matcher)
   find_package(Boost 1.74 REQUIRED)
-  add_executable(proxy_presign ${CMAKE_CURRENT_LIST_DIR}/proxy_presign.cc)
+  add_executable(proxy_presign ${CMAKE_CURRENT_LIST_DIR}/proxy_presign.cc
+                               ${CMAKE_CURRENT_LIST_DIR}/proxy_bench_util.cc)
   target_link_libraries(proxy_presign PRIVATE oversight_proxy)
   add_executable(proxy_latency ${CMAKE_CURRENT_LIST_DIR}/proxy_latency.cc
+                               ${CMAKE_CURRENT_LIST_DIR}/proxy_bench_util.cc
                                ${CMAKE_CURRENT_LIST_DIR}/bench_util.cc)
   target_include_directories(proxy_latency SYSTEM PRIVATE ${Boost_INCLUDE_DIRS})
   target_compile_definitions(proxy_latency PRIVATE BOOST_BEAST_USE_STD_STRING_VIEW)

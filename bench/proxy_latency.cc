@@ -22,16 +22,14 @@
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "bench_util.h"
-#include "oversight/proxy/aws_credentials.h"
-#include "oversight/proxy/sigv4.h"
+#include "oversight/common/key_file.h"
 #include "oversight/proxy/upstream.h"
+#include "proxy_bench_util.h"
 
 namespace {
 
@@ -44,21 +42,13 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   std::string socket, ca, credentials, profile, body_file, target = "SearchFacesByImage";
   std::uint16_t port = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
+  oversight::bench::HeaderArgs headers;
   int requests = 300, block = 20;
 };
 
 [[noreturn]] void Fail(const std::string& why) {
   std::cerr << "proxy_latency: " << why << "\n";
   std::exit(1);
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) Fail("cannot read " + path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 Args Parse(int argc, char** argv) {
@@ -84,10 +74,8 @@ Args Parse(int argc, char** argv) {
     else if (flag == "--block")
       a.block = std::stoi(value);
     else if (flag == "--header") {
-      auto colon = value.find(':');
-      if (colon == std::string::npos) Fail("--header wants 'Name: value'");
-      auto v = value.substr(colon + 1);
-      a.headers.emplace_back(value.substr(0, colon), v.substr(v.find_first_not_of(' ')));
+      a.headers.push_back(oversight::bench::ParseHeaderArg(value));
+      if (a.headers.back().first.empty()) Fail("--header wants 'Name: value'");
     } else {
       Fail("unknown option " + flag + " (see the comment at the top of bench/proxy_latency.cc)");
     }
@@ -133,26 +121,11 @@ class ProxyClient {
 
  private:
   oversight::proxy::Request Signed(const std::string& body) {
-    oversight::proxy::Request r;
-    r.method = "POST";
-    r.path = "/";
-    r.body = body;
-    r.headers = {{"Host", "localhost:" + std::to_string(args_.port)},
-                 {"Content-Type", "application/x-amz-json-1.1"},
-                 {"X-Amz-Target", "RekognitionService." + args_.target}};
-    oversight::proxy::SigningParams p;
-    p.access_key_id = creds_.access_key_id;
-    p.secret = &creds_.secret;
-    p.region = creds_.region;
-    p.time = std::chrono::system_clock::now();
-    for (const auto& [name, value] : args_.headers) {
-      r.headers.emplace_back(name, value);
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-      p.signed_headers.push_back(lower);
-    }
-    if (auto st = oversight::proxy::SignRequest(r, p); !st.ok()) Fail(st.ToString());
-    return r;
+    auto r = oversight::bench::SignedRekognitionCall("localhost:" + std::to_string(args_.port),
+                                                     args_.target, body, args_.headers, creds_,
+                                                     std::chrono::system_clock::now());
+    if (!r.ok()) Fail(r.status().ToString());
+    return std::move(*r);
   }
 
   const Args& args_;
@@ -188,10 +161,11 @@ void Report(const char* name, const std::vector<double>& s) {
 
 int main(int argc, char** argv) {
   Args a = Parse(argc, argv);
-  auto creds =
-      oversight::proxy::ParseSharedCredentials(ReadAll(a.credentials), a.profile, a.credentials);
+  auto creds = oversight::bench::LoadProfile(a.credentials, a.profile);
   if (!creds.ok()) Fail(creds.status().ToString());
-  const std::string body = ReadAll(a.body_file);
+  auto read = oversight::ReadSmallFile(a.body_file);
+  if (!read.ok()) Fail(read.status().ToString());
+  const std::string body = std::move(*read);
   auto matcher = oversight::proxy::MakeUnixUpstream({.socket_path = a.socket});
   if (!matcher.ok()) Fail(matcher.status().ToString());
   ProxyClient proxy(a, *creds);

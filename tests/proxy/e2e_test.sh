@@ -93,11 +93,14 @@ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 echo "== a live-video search is denied naming the rule (curl --aws-sigv4 with context headers)"
 B64=$(base64 -w0 "$PHOTOS/sample1.jpg")
 printf '{"CollectionId":"booking","Image":{"Bytes":"%s"}}' "$B64" >"$T/probe.json"
-out=$(signed_curl det.jones -H "Content-Type: application/x-amz-json-1.1" \
-  -H "X-Amz-Target: RekognitionService.SearchFacesByImage" \
-  -H "X-Oversight-Warrant-Id: W-2026-0042" -H "X-Oversight-Case-Id: C-2026-1187" \
-  -H "X-Oversight-Purpose: criminal_investigation" -H "X-Oversight-Mode: retrospective" \
-  -H "X-Oversight-Source: live_stream" -d @"$T/probe.json" "$ENDPOINT/")
+warranted_search() {  # warranted_search SOURCE: det.jones searches probe.json under W-2026-0042
+  signed_curl det.jones -H "Content-Type: application/x-amz-json-1.1" \
+    -H "X-Amz-Target: RekognitionService.SearchFacesByImage" \
+    -H "X-Oversight-Warrant-Id: W-2026-0042" -H "X-Oversight-Case-Id: C-2026-1187" \
+    -H "X-Oversight-Purpose: criminal_investigation" -H "X-Oversight-Mode: retrospective" \
+    -H "X-Oversight-Source: $1" -d @"$T/probe.json" "$ENDPOINT/"
+}
+out=$(warranted_search live_stream)
 check "live video" "forbid-live-sources" "$out"
 
 echo "== not_charged: excluded at once, then purged"
@@ -106,11 +109,7 @@ for id in $IDS; do
     -d '{"charge_status":"not_charged","reason":"released"}' \
     "$ENDPOINT/oversight/v1/records/$id/status" >/dev/null
 done
-out=$(signed_curl det.jones -H "Content-Type: application/x-amz-json-1.1" \
-  -H "X-Amz-Target: RekognitionService.SearchFacesByImage" \
-  -H "X-Oversight-Warrant-Id: W-2026-0042" -H "X-Oversight-Case-Id: C-2026-1187" \
-  -H "X-Oversight-Purpose: criminal_investigation" -H "X-Oversight-Mode: retrospective" \
-  -H "X-Oversight-Source: cctv_still" -d @"$T/probe.json" "$ENDPOINT/")
+out=$(warranted_search cctv_still)
 check "excluded" '"FaceMatches":\[\]' "$out"
 out=$(signed_curl rec.admin -X POST -H "Content-Type: application/json" -d '{}' "$ENDPOINT/oversight/v1/purge")
 check "purge" "\"Purged\":$(wc -w <<<"$IDS")" "$out"
@@ -153,11 +152,7 @@ echo '{ "this is": not a rule pack' >"$PACK"
 kill -HUP "$PROXY_PID"
 wait_for "$T/proxy.log" "rules reload: "
 grep "rules reload: " "$T/proxy.log" | tail -1 | grep -qv "accepted" || fail "a broken pack was accepted"
-out=$(signed_curl det.jones -H "Content-Type: application/x-amz-json-1.1" \
-  -H "X-Amz-Target: RekognitionService.SearchFacesByImage" \
-  -H "X-Oversight-Warrant-Id: W-2026-0042" -H "X-Oversight-Case-Id: C-2026-1187" \
-  -H "X-Oversight-Purpose: criminal_investigation" -H "X-Oversight-Mode: retrospective" \
-  -H "X-Oversight-Source: live_stream" -d @"$T/probe.json" "$ENDPOINT/")
+out=$(warranted_search live_stream)
 check "old pack still decides" "forbid-live-sources" "$out"
 cp "$T/pack.good" "$PACK"
 kill -HUP "$PROXY_PID"
