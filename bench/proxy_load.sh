@@ -48,6 +48,12 @@ done
 T=$(mktemp -d /tmp/oversight-load.XXXXXX)
 PIDS=()
 cleanup() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then  # a failed run shows what the services said last
+    for log in proxy matcher; do
+      [ -f "$T/$log.log" ] && { echo "--- last lines of the $log's log" >&2; tail -n 15 "$T/$log.log" >&2; }
+    done
+  fi
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   [ -f "$T/nginx/nginx.pid" ] && kill -QUIT "$(cat "$T/nginx/nginx.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
@@ -205,6 +211,7 @@ for round in $(seq "$ROUNDS"); do
   [ -n "${PERF_OUT:-}" ] && { perf record ${PERF_ARGS:--g} -o "$PERF_OUT" -p "$PROXY_PID" -- sleep "$SECONDS_PER_RUN" 2>/dev/null & }
   read -r rps p50 p99 err < <(run_wrk "https://127.0.0.1:$PORT/" "$T/denied.lua" "$CONNECTIONS" "$SECONDS_PER_RUN")
   wait_perf
+  kill -0 "$PROXY_PID" 2>/dev/null || { echo "the proxy exited during the run" >&2; exit 1; }
   cpu=$(awk -v t=$(($(cpu_ticks "$PROXY_PID") - before)) -v hz="$(getconf CLK_TCK)" -v n="$rps" \
     -v s="$SECONDS_PER_RUN" 'BEGIN { printf "%.3f", 1000 * t / hz / (n * s) }')
   echo "$rps" >>"$T/denied.rps"

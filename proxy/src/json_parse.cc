@@ -1,6 +1,9 @@
 #include "json_parse.h"
 
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <string>
 #include <vector>
 
@@ -23,13 +26,32 @@ struct Lifted {
   std::vector<std::string_view> values;  // the long strings, in order, without quotes
 };
 
+bool PlainAsciiByte(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x20 && u <= 0x7e && u != '\\';
+}
+
+// A request's image is almost all of its bytes, so this runs over ~190 KB per search: 16 bytes
+// at a time (SSE2 is in every x86-64 CPU; the build's -O2 does not vectorise the plain loop).
 bool PlainAscii(std::string_view s) {
-  unsigned char bad = 0;  // branch-free so the compiler can vectorise the loop
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    bad |= static_cast<unsigned char>((u < 0x20) | (u > 0x7e) | (u == '\\'));
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+  const __m128i backslash = _mm_set1_epi8('\\');
+  __m128i bad = _mm_setzero_si128();
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" catches them with the controls.
+    bad = _mm_or_si128(bad, _mm_cmplt_epi8(v, space));
+    bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, del));
+    bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, backslash));
   }
-  return bad == 0;
+  if (_mm_movemask_epi8(bad) != 0) return false;
+#endif
+  for (; i < s.size(); ++i) {
+    if (!PlainAsciiByte(s[i])) return false;
+  }
+  return true;
 }
 
 // True when the string that closes at `end` (its closing quote) is an object key.

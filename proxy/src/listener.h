@@ -6,7 +6,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -16,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "io_executor.h"
 #include "server_state.h"
 
 namespace oversight::proxy {
@@ -24,7 +24,8 @@ template <class Protocol>
 class Listener {
  public:
   using Acceptor = typename Protocol::acceptor;
-  using Socket = typename Protocol::socket;
+  // What async_accept with an I/O context's executor gives: the executor type is named.
+  using Socket = typename Protocol::socket::template rebind_executor<IoExecutor>::other;
   // Takes an accepted socket, already counted in state->connections.
   using SessionStarter = std::function<void(Socket&&)>;
 
@@ -35,12 +36,15 @@ class Listener {
   };
 
   Listener(std::shared_ptr<ConnectionState> state, Options options, SessionStarter start)
-      : state_(std::move(state)),
-        options_(options),
-        start_(std::move(start)),
-        ioc_(std::make_unique<boost::asio::io_context>(options.io_threads)),
-        work_(boost::asio::make_work_guard(*ioc_)),
-        acceptor_(std::in_place, boost::asio::make_strand(*ioc_)) {}
+      : state_(std::move(state)), options_(options), start_(std::move(start)) {
+    // One io_context per I/O thread (hint 1: Asio's scheduler knows it has one runner), and
+    // each connection stays on one: its handlers are serialised without a strand.
+    for (int i = 0; i < options.io_threads; ++i) {
+      contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+      work_.push_back(boost::asio::make_work_guard(*contexts_.back()));
+    }
+    acceptor_.emplace(contexts_.front()->get_executor());
+  }
 
   ~Listener() { Stop(); }
   Listener(const Listener&) = delete;
@@ -51,8 +55,8 @@ class Listener {
 
   void Run() {
     Accept();
-    for (int i = 0; i < options_.io_threads; ++i) {
-      threads_.emplace_back([this] { ioc_->run(); });
+    for (auto& context : contexts_) {
+      threads_.emplace_back([io = context.get()] { io->run(); });
     }
   }
 
@@ -73,20 +77,23 @@ class Listener {
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    ioc_->stop();
+    for (auto& context : contexts_) context->stop();
     for (std::thread& t : threads_) t.join();
     state_->pool.join();
-    // Destroying the io_context destroys the sessions still waiting on it, closing their sockets
-    // now rather than when the server object goes away.
+    // Destroying the io_contexts destroys the sessions still waiting on them, closing their
+    // sockets now rather than when the server object goes away.
     acceptor_.reset();
-    work_.reset();
-    ioc_.reset();
+    work_.clear();
+    contexts_.clear();
   }
 
  private:
   void Accept() {
+    // Connections are dealt to the I/O threads in turn. Accept handlers all run on the first
+    // context's one thread, so next_context_ needs no lock.
+    auto& context = *contexts_[next_context_++ % contexts_.size()];
     acceptor_->async_accept(
-        boost::asio::make_strand(*ioc_),
+        context.get_executor(),
         [this](boost::system::error_code ec, Socket socket) { OnAccept(ec, std::move(socket)); });
   }
 
@@ -108,10 +115,11 @@ class Listener {
   std::shared_ptr<ConnectionState> state_;
   const Options options_;
   const SessionStarter start_;
-  std::unique_ptr<boost::asio::io_context> ioc_;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
   // Keeps run() going while the acceptor is closed but a handler on the pool has yet to post
   // its response back: without it the I/O threads would exit and that answer would be lost.
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::size_t next_context_ = 0;
   std::optional<Acceptor> acceptor_;
   std::vector<std::thread> threads_;
   std::mutex stop_mutex_;

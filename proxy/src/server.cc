@@ -19,7 +19,7 @@ class Server::Impl {
         listener_(
             state,
             {state->config.io_threads, state->config.max_connections, state->config.stop_grace},
-            [state](tcp::socket&& socket) { RunSession(std::move(socket), state); }) {}
+            [state](TcpSocket&& socket) { RunSession(std::move(socket), state); }) {}
 
   Status Bind() {
     boost::system::error_code ec;

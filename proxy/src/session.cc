@@ -1,18 +1,19 @@
 // The per-connection state machine: handshake -> (read -> handle on pool -> write)* -> shutdown.
 // Every step sets a deadline first; every completion handler starts with its error check.
-// One template serves both transports: TLS over TCP (with handshake, peer certificate and TLS
-// shutdown) and plain HTTP over a Unix socket (none of those).
+// One template serves both transports: TLS over TCP (tls_socket.h: with handshake, peer
+// certificate and TLS shutdown) and plain HTTP over a Unix socket (none of those).
 #include "session.h"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <array>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <optional>
 #include <type_traits>
 
@@ -25,8 +26,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using beast::error_code;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-using UnixStream = beast::basic_stream<net::local::stream_protocol>;
 
 constexpr std::chrono::seconds kShutdownTimeout{5};
 
@@ -83,7 +82,7 @@ Response Finalize(Response response, const Request& request) {
   return response;
 }
 
-std::string RemoteAddress(const net::ip::tcp::socket& socket) {
+std::string RemoteAddress(const TcpSocket& socket) {
   error_code ec;
   auto endpoint = socket.remote_endpoint(ec);
   if (ec) return "";
@@ -91,40 +90,92 @@ std::string RemoteAddress(const net::ip::tcp::socket& socket) {
 }
 
 // A Unix peer has no useful address (clients rarely bind a path); say which transport it was.
-std::string RemoteAddress(const net::local::stream_protocol::socket&) { return "unix"; }
+std::string RemoteAddress(const UnixSocket&) { return "unix"; }
+
+using Clock = std::chrono::steady_clock;
+using Timer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, IoExecutor>;
 
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
-  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  static constexpr bool kTls = std::is_same_v<Stream, TlsSocket>;
   using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+  using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
+  // A TLS stream holds an SSL object and cannot move; a Unix socket is held by value.
+  using Holder = std::conditional_t<kTls, std::unique_ptr<TlsSocket>, UnixSocket>;
 
  public:
-  Session(Stream&& stream, std::shared_ptr<ConnectionState> state)
-      : state_(std::move(state)), stream_(std::move(stream)) {}
+  Session(Holder stream, std::shared_ptr<ConnectionState> state)
+      : state_(std::move(state)), holder_(std::move(stream)), timer_(Socket().get_executor()) {}
   ~Session() { state_->connections.fetch_sub(1); }
 
   void Run() {
-    net::dispatch(stream_.get_executor(),
+    net::dispatch(Socket().get_executor(),
                   beast::bind_front_handler(&Session::Start, shared_from_this()));
   }
 
  private:
-  auto& Lowest() { return beast::get_lowest_layer(stream_); }
+  Stream& stream() {
+    if constexpr (kTls) {
+      return *holder_;
+    } else {
+      return holder_;
+    }
+  }
+  auto& Socket() {
+    if constexpr (kTls) {
+      return holder_->socket();
+    } else {
+      return holder_;
+    }
+  }
   const SessionLimits& Limits() const { return state_->limits; }
+
+  // Deadlines. One timer per connection, re-armed only when a deadline moves earlier than
+  // the time it is set for: most steps only move the deadline later, and when the timer fires
+  // early it finds the new deadline and sleeps again. Re-arming on every step cost a timer
+  // syscall per step.
+  void SetDeadline(std::chrono::milliseconds after) {
+    deadline_ = Clock::now() + after;
+    if (timer_armed_ && timer_.expiry() <= deadline_) return;
+    ArmTimer();
+  }
+  // While the handler runs there is no deadline: the answer must still be written.
+  void ClearDeadline() { deadline_ = Clock::time_point::max(); }
+  void ArmTimer() {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);  // a wait in progress completes with operation_aborted
+    timer_.async_wait([weak = weak_from_this()](error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->OnTimer();
+    });
+  }
+  void OnTimer() {
+    timer_armed_ = false;
+    if (deadline_ == Clock::time_point::max()) return;
+    if (Clock::now() < deadline_) return ArmTimer();
+    ClearDeadline();
+    // The operation in progress completes with operation_aborted and the session ends.
+    error_code ignored;
+    if constexpr (kTls) {
+      holder_->cancel();
+    } else {
+      holder_.close(ignored);
+    }
+  }
 
   void Start() {
     if constexpr (kTls) {
-      Lowest().expires_after(Limits().handshake_timeout);
-      stream_.async_handshake(net::ssl::stream_base::server,
-                              beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+      SetDeadline(Limits().handshake_timeout);
+      stream().async_handshake(
+          beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
     } else {
       Read();
     }
   }
 
-  void OnHandshake(error_code ec) {
+  void OnHandshake(error_code ec, std::size_t) {
     if (ec) return;  // failed or timed-out handshake: drop the connection
-    if constexpr (kTls) peer_subject_ = PeerSubject(stream_.native_handle());
+    if constexpr (kTls) peer_subject_ = PeerSubject(stream().native_handle());
     Read();
   }
 
@@ -137,8 +188,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_->header_limit(static_cast<std::uint32_t>(Limits().header_limit));
     parser_->body_limit(Limits().body_limit);
     // One deadline for headers and body together: this is what bounds slow-loris clients.
-    Lowest().expires_after(Limits().read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
+    SetDeadline(Limits().read_timeout);
+    http::async_read_header(stream(), buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
@@ -149,18 +200,19 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     // curl sends "Expect: 100-continue" for larger bodies and would otherwise wait a second.
     // This write runs under the read deadline set in Read(), deliberately not a fresh one.
     continue_.emplace(http::status::continue_, 11);
-    http::async_write(stream_, *continue_, [self = shared_from_this()](error_code e, std::size_t) {
+    http::async_write(stream(), *continue_, [self = shared_from_this()](error_code e, std::size_t) {
       if (e) return;
       self->ReadBody();
     });
   }
 
   void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
+    http::async_read(stream(), buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(error_code ec, std::size_t) {
+    ClearDeadline();
     if (ec == http::error::end_of_stream) return Shutdown();
     if (ec == http::error::body_limit) {
       return Reject({ErrorType::kRequestEntityTooLarge, "request body exceeds the limit"});
@@ -179,7 +231,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     net::post(state_->pool,
               [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
                 Response response = Finalize(CallHandler(self->state_->handler, request), request);
-                net::post(self->stream_.get_executor(),
+                net::post(self->Socket().get_executor(),
                           [self, response = std::move(response), keep_alive]() mutable {
                             self->Write(std::move(response), keep_alive, /*counted=*/true);
                           });
@@ -198,7 +250,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     r.body = std::move(msg.body());
     r.request_id = NewRequestId();
-    r.remote_address = RemoteAddress(Lowest().socket());
+    r.remote_address = RemoteAddress(Socket());
     r.client_cert_subject = peer_subject_;
     return r;
   }
@@ -218,8 +270,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     response_.body() = std::move(response.body);
     response_.keep_alive(keep_alive && !state_->stopping.load());
     response_.prepare_payload();
-    Lowest().expires_after(Limits().write_timeout);
-    http::async_write(stream_, response_,
+    SetDeadline(Limits().write_timeout);
+    http::async_write(stream(), response_,
                       beast::bind_front_handler(&Session::OnWrite, shared_from_this(), counted));
   }
 
@@ -232,18 +284,38 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void Shutdown() {
     if constexpr (kTls) {
-      Lowest().expires_after(kShutdownTimeout);
-      stream_.async_shutdown(beast::bind_front_handler(&Session::OnShutdown, shared_from_this()));
+      SetDeadline(kShutdownTimeout);
+      stream().async_shutdown(beast::bind_front_handler(&Session::OnShutdown, shared_from_this()));
     } else {
       error_code ec;
-      Lowest().socket().shutdown(net::socket_base::shutdown_send, ec);
+      Socket().shutdown(net::socket_base::shutdown_send, ec);
     }
   }
 
-  void OnShutdown(error_code) {}  // the socket closes when the last reference goes
+  // close_notify is out. Closing now, with the client's unread bytes in our receive queue,
+  // would reset the connection and could destroy the answer before the client reads it (a
+  // refused oversized upload is the usual case), so read and discard until the client closes
+  // or the shutdown deadline passes.
+  void OnShutdown(error_code ec, std::size_t) {
+    if (ec) return;
+    Socket().shutdown(net::socket_base::shutdown_send, ec);
+    if (ec) return;
+    Drain(std::make_shared<std::array<char, 1024>>());
+  }
+
+  void Drain(std::shared_ptr<std::array<char, 1024>> scratch) {
+    auto& socket = Socket();
+    socket.async_read_some(net::buffer(*scratch),
+                           [self = shared_from_this(), scratch](error_code ec, std::size_t) {
+                             if (!ec) self->Drain(scratch);
+                           });
+  }
 
   std::shared_ptr<ConnectionState> state_;
-  Stream stream_;
+  Holder holder_;
+  Timer timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool timer_armed_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -253,14 +325,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
 }  // namespace
 
-void RunSession(net::ip::tcp::socket socket, std::shared_ptr<ServerState> state) {
-  TlsStream stream(std::move(socket), *state->tls_context);
-  std::make_shared<Session<TlsStream>>(std::move(stream), std::move(state))->Run();
+void RunSession(TcpSocket socket, std::shared_ptr<ServerState> state) {
+  auto tls = TlsSocket::Accept(std::move(socket), state->tls_context->native_handle());
+  if (!tls.ok()) {
+    state->connections.fetch_sub(1);  // no session took it over
+    return;
+  }
+  std::make_shared<Session<TlsSocket>>(std::move(tls).value(), std::move(state))->Run();
 }
 
-void RunUnixSession(net::local::stream_protocol::socket socket,
-                    std::shared_ptr<ConnectionState> state) {
-  std::make_shared<Session<UnixStream>>(UnixStream(std::move(socket)), std::move(state))->Run();
+void RunUnixSession(UnixSocket socket, std::shared_ptr<ConnectionState> state) {
+  std::make_shared<Session<UnixSocket>>(std::move(socket), std::move(state))->Run();
 }
 
 }  // namespace oversight::proxy

@@ -6,15 +6,18 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <memory>
 
+#include "io_executor.h"
 #include "server_state.h"
+#include "tls_socket.h"
 
 namespace oversight::proxy {
 
 // Take ownership of an accepted socket (already counted in state->connections, released when
 // the session ends) and serve requests on it until close, error or timeout.
-void RunSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state);
+void RunSession(TcpSocket socket, std::shared_ptr<ServerState> state);
 // Plain HTTP/1.1: the socket file's permissions are the access control.
-void RunUnixSession(boost::asio::local::stream_protocol::socket socket,
-                    std::shared_ptr<ConnectionState> state);
+using UnixSocket =
+    boost::asio::basic_stream_socket<boost::asio::local::stream_protocol, IoExecutor>;
+void RunUnixSession(UnixSocket socket, std::shared_ptr<ConnectionState> state);
 
 }  // namespace oversight::proxy

@@ -99,7 +99,7 @@ class UnixServer::Impl {
       : config_(config),
         state_(state),
         listener_(state, {config.io_threads, config.max_connections, config.stop_grace},
-                  [state](local::socket&& socket) { RunUnixSession(std::move(socket), state); }) {}
+                  [state](UnixSocket&& socket) { RunUnixSession(std::move(socket), state); }) {}
   ~Impl() { Stop(); }
 
   Status Bind() {

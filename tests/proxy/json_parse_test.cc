@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace oversight::proxy {
 namespace {
@@ -58,6 +59,23 @@ TEST(ParseJsonObject, RefusesWhatNlohmannRefusesAroundLongStrings) {
   ExpectSameAsNlohmann(R"([")" + big + R"("])");               // not an object
   ExpectSameAsNlohmann(R"({"a":")" + big + R"("}trailing)");   // trailing text
   ExpectSameAsNlohmann(R"({"a":")" + big + R"(", "b": "\u0001x"})");
+}
+
+TEST(ParseJsonObject, GivesNlohmannsTreeWhicheverOddByteSitsAnywhereInALongString) {
+  // The plain-text check works 16 bytes at a time with a byte-wise tail: put each kind of byte
+  // it must notice (or let through) at every offset of a block and across the tail.
+  const std::string big = Base64Like(1100);
+  const char odd[] = {'\x01', '\x1f', ' ', '~', '\x7f', '\x80', '\xff', '\\', '"'};
+  std::vector<std::size_t> positions;
+  for (std::size_t p = 0; p < 34; ++p) positions.push_back(p);
+  for (std::size_t p = big.size() - 20; p < big.size(); ++p) positions.push_back(p);
+  for (char c : odd) {
+    for (std::size_t p : positions) {
+      std::string s = big;
+      s[p] = c;
+      ExpectSameAsNlohmann(R"({"a":")" + s + R"(","b":1})");
+    }
+  }
 }
 
 TEST(ParseJsonObject, KeepsAStringSpellingTheStandInMarkAsWritten) {

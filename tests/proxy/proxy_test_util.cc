@@ -203,6 +203,10 @@ bool RawTlsClient::PeerClosed() {
   return n <= 0 && !timed_out;
 }
 
+void RawTlsClient::ShutdownWrite() {
+  if (fd_ >= 0) shutdown(fd_, SHUT_WR);
+}
+
 void RawTlsClient::Close() {
   if (ssl_ != nullptr) SSL_free(static_cast<SSL*>(ssl_));
   if (ssl_ctx_ != nullptr) SSL_CTX_free(static_cast<SSL_CTX*>(ssl_ctx_));

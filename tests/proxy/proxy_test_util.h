@@ -76,6 +76,8 @@ class RawTlsClient {
   // True once the server has closed (or reset) the connection; never blocks.
   bool PeerClosed();
   void Close();
+  // Sends a TCP FIN (no TLS close_notify) and keeps the socket open.
+  void ShutdownWrite();
 
  private:
   int fd_ = -1;

@@ -123,6 +123,39 @@ TEST_F(ServerTest, SlowHandlerDoesNotBlockOtherRequests) {
   EXPECT_NE(slow.get().output.find("HTTP 200"), std::string::npos);
 }
 
+TEST_F(ServerTest, ClientVanishingBeforeItsAnswerDoesNotStopTheServer) {
+  // The default SIGPIPE action kills the process: a server writing to a connection its client
+  // has closed must not raise it (the suite ignores SIGPIPE; this test puts the default back).
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> first{true};
+  StartServer([&](const Request& r) {
+    if (first.exchange(false)) {
+      entered.set_value();
+      released.wait();  // answers only after the client is gone
+      return MakeJsonResponse("{\"pad\":\"" + std::string(4 << 20, 'x') + "\"}", r.request_id);
+    }
+    return EchoHandler(r, lookup_);
+  });
+  signal(SIGPIPE, SIG_DFL);
+  {
+    RawTlsClient client;
+    ASSERT_TRUE(client.Connect(server_->port(), pki_->ca_cert));
+    ASSERT_TRUE(client.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"));
+    entered.get_future().wait();
+    // FIN first, then close with the server's session tickets unread (a reset): the server's
+    // socket is then in the state where a write fails with EPIPE, which raises SIGPIPE.
+    client.ShutdownWrite();
+    std::this_thread::sleep_for(50ms);
+    client.Close();
+  }
+  release.set_value();
+  std::this_thread::sleep_for(300ms);  // the 4 MiB answer meets the reset connection
+  CommandResult after = Curl(std::string(kKeyId) + ":" + kSecret);
+  signal(SIGPIPE, SIG_IGN);
+  EXPECT_NE(after.output.find("HTTP 200"), std::string::npos) << after.output;
+}
+
 TEST_F(ServerTest, HandlerExceptionBecomesInternalServerError) {
   StartServer([](const Request&) -> Response { throw std::runtime_error("boom"); });
   CommandResult r = Curl(std::string(kKeyId) + ":" + kSecret);
