@@ -79,7 +79,7 @@ TEST_F(ConfigTest, VersionAloneGivesTheDocumentedDefaults) {
   EXPECT_EQ(c->read_timeout, std::chrono::milliseconds(30000));
   EXPECT_EQ(c->write_timeout, std::chrono::milliseconds(30000));
   EXPECT_EQ(c->max_connections, 512u);
-  EXPECT_EQ(c->worker_threads, 4);
+  EXPECT_EQ(c->worker_threads, 16);
   EXPECT_EQ(c->session_max_duration, std::chrono::hours(12));
   EXPECT_EQ(c->session_default_duration, std::chrono::hours(1));
   EXPECT_EQ(c->purge_every, std::chrono::hours(1));

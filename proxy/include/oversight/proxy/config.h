@@ -19,7 +19,7 @@
 //     "rate_limit": {"per_second": 10, "burst": 20},
 //     "limits":    {"max_body_bytes": 8388608, "max_header_bytes": 16384,
 //                   "read_timeout_ms": 30000, "write_timeout_ms": 30000,
-//                   "max_connections": 512, "worker_threads": 4},
+//                   "max_connections": 512, "worker_threads": 16},
 //     "sessions":  {"max_duration_seconds": 43200, "default_duration_seconds": 3600},
 //     "purge":     {"every_seconds": 3600},
 //     "agency_type": "law_enforcement"
@@ -64,7 +64,9 @@ struct ServeConfig {
   std::size_t max_header_bytes = 16u << 10;
   std::chrono::milliseconds read_timeout{30'000}, write_timeout{30'000};
   std::size_t max_connections = 512;
-  int worker_threads = 4;
+  // Handlers block while their ledger entry commits; more of them in flight make bigger group
+  // commits (docs/performance.md, "Proxy"), at the cost of an idle thread's stack each.
+  int worker_threads = 16;
 
   std::chrono::seconds session_max_duration{12 * 3600};
   std::chrono::seconds session_default_duration{3600};
