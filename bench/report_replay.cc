@@ -3,7 +3,11 @@
 // and replayed under the baseline pack. Times verification of the export and the replay on
 // 1 and 2 threads.
 //
-//   build/bench/report_replay [--entries N] [--dir DIR] [--keep]
+//   build/bench/report_replay [--entries N] [--dir DIR] [--keep] [--export FILE]
+// --keep leaves the export in DIR/report_replay_kept; --export reuses such a file (with its
+// .checkpoint and .vkey) instead of generating one.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -42,13 +46,17 @@ class BenchWarrants final : public policy::WarrantRegistry {
     w.id = std::string(id);
     w.status = "active";
     w.court = "court-" + std::to_string(id.size() % 3);
-    w.issued_at = *ParseRfc3339("2025-01-01T00:00:00Z");
-    w.expires_at = *ParseRfc3339("2027-01-01T00:00:00Z");
+    w.issued_at = issued_;
+    w.expires_at = expires_;
     w.case_ids = {std::string(id.substr(2))};
     w.purposes = {"criminal_investigation"};
     w.signature_valid = true;
-    return std::optional<policy::Warrant>(w);
+    return std::optional<policy::Warrant>(std::move(w));
   }
+
+ private:
+  const TimePoint issued_ = *ParseRfc3339("2025-01-01T00:00:00Z");
+  const TimePoint expires_ = *ParseRfc3339("2027-01-01T00:00:00Z");
 };
 
 // Eight kinds of search in turn (a real mix: mostly retrospective investigations).
@@ -160,10 +168,36 @@ void WriteExport(const std::string& file, std::uint64_t n, const std::string& di
   std::ofstream(file + ".vkey") << signer->VerifierKey() << "\n";
 }
 
+// CPU seconds (user + system) of this process: under a loaded machine, wall time says little.
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto sec = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+  return sec(ru.ru_utime) + sec(ru.ru_stime);
+}
+
+// Reading alone (export lines, DecodeEntryView with its canonical-form check): the floor.
+void TimeReading(const report::SourceSpec& spec, report::Provenance provenance, double n) {
+  const auto t = SteadyClock::now();
+  const double cpu = CpuSeconds();
+  std::uint64_t seen = 0;
+  auto st = report::ForEachEntry(
+      spec,
+      [&seen](const ledger::EntryView&) {
+        ++seen;
+        return Status::Ok();
+      },
+      &provenance);
+  if (!st.ok()) std::abort();
+  std::printf("read only: %.2f s wall, %.2f us CPU/entry\n", SecondsSince(t),
+              (CpuSeconds() - cpu) * 1e6 / n);
+}
+
 int Main(int argc, char** argv) {
   std::uint64_t n = 1000000;
   std::string parent = "/tmp";
   bool keep = false;
+  std::string reuse;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--entries") && i + 1 < argc)
       n = std::stoull(argv[++i]);
@@ -171,20 +205,28 @@ int Main(int argc, char** argv) {
       parent = argv[++i];
     else if (!std::strcmp(argv[i], "--keep"))
       keep = true;
+    else if (!std::strcmp(argv[i], "--export") && i + 1 < argc)
+      reuse = argv[++i];
   }
   ScratchDir scratch(parent);
-  const std::string file = scratch.path() + "/export.jsonl";
+  const std::string file = reuse.empty() ? scratch.path() + "/export.jsonl" : reuse;
   std::printf("report_replay: %s\n", MachineDescription().c_str());
   auto t = SteadyClock::now();
-  WriteExport(file, n, scratch.path());
-  std::printf("generated %llu request entries in %.1f s\n", static_cast<unsigned long long>(n),
-              SecondsSince(t));
+  if (reuse.empty()) {
+    WriteExport(file, n, scratch.path());
+    std::printf("generated %llu request entries in %.1f s\n", static_cast<unsigned long long>(n),
+                SecondsSince(t));
+  }
   const report::SourceSpec spec{"", file, "", file + ".vkey"};
   t = SteadyClock::now();
+  const double cpu0 = CpuSeconds();
   auto provenance = report::VerifySource(spec);
   if (!provenance.ok() || !provenance->verified) std::abort();
-  const double verify = SecondsSince(t);
-  std::printf("verify-export: %.2f s (%.0f entries/s)\n", verify, double(n) / verify);
+  const double verify = SecondsSince(t), verify_cpu = CpuSeconds() - cpu0;
+  n = provenance->entries_verified;
+  std::printf("verify-export: %.2f s wall (%.0f entries/s), %.2f us CPU/entry\n", verify,
+              double(n) / verify, verify_cpu * 1e6 / double(n));
+  TimeReading(spec, *provenance, double(n));
   auto pack = policy::LoadPackFile(std::string(OVERSIGHT_RULES_DIR) + "/baseline.json");
   BenchWarrants warrants;
   for (unsigned threads : {1u, 2u}) {
@@ -192,20 +234,23 @@ int Main(int argc, char** argv) {
     options.warrants = &warrants;
     options.threads = threads;
     t = SteadyClock::now();
+    const double cpu = CpuSeconds();
     auto r = report::ReplaySource(spec, &*provenance, *pack, options);
     const double s = SecondsSince(t);
+    const double cpu_us = (CpuSeconds() - cpu) * 1e6 / double(n);
     if (!r.ok()) std::abort();
     std::printf(
-        "replay, %u thread(s): %.2f s (%.0f entries/s, %.2f us/entry); replayed %llu: "
+        "replay, %u thread(s): %.2f s wall (%.0f entries/s), %.2f us CPU/entry; replayed %llu: "
         "allow->deny %llu, deny->allow %llu, unchanged %llu\n",
-        threads, s, double(n) / s, s * 1e6 / double(n),
-        static_cast<unsigned long long>(r->replayed),
+        threads, s, double(n) / s, cpu_us, static_cast<unsigned long long>(r->replayed),
         static_cast<unsigned long long>(r->allow_deny),
         static_cast<unsigned long long>(r->deny_allow),
         static_cast<unsigned long long>(r->allow_allow + r->deny_deny));
   }
-  if (keep) std::printf("kept %s (remove it by hand)\n", file.c_str());
-  if (keep) std::filesystem::rename(scratch.path(), parent + "/report_replay_kept");
+  if (keep && reuse.empty()) {
+    std::filesystem::rename(scratch.path(), parent + "/report_replay_kept");
+    std::printf("kept %s/report_replay_kept/export.jsonl (remove it by hand)\n", parent.c_str());
+  }
   return 0;
 }
 

@@ -74,6 +74,7 @@ void Searches(Rows& rows, const Report& r) {
   rows.AllowDenyRows("searches_by_principal", r.by_principal);
   rows.AllowDenyRows("searches_by_purpose", r.by_purpose);
   rows.AllowDenyRows("searches_by_source", r.by_source);
+  rows.AllowDenyRows("searches_by_database", r.by_database);
   rows.AllowDenyRows("searches_by_operation", r.by_operation);
   rows.Add("warrants", "searches_with_warrant", "", r.searches_with_warrant);
   for (const auto& [court, w] : r.warrants_by_court) {

@@ -48,6 +48,7 @@ Json SearchesJson(const Report& r) {
           {"by_principal", AllowDenyMap(r.by_principal)},
           {"by_purpose", AllowDenyMap(r.by_purpose)},
           {"by_source", AllowDenyMap(r.by_source)},
+          {"by_database", AllowDenyMap(r.by_database)},
           {"by_operation", AllowDenyMap(r.by_operation)}};
 }
 

@@ -59,6 +59,7 @@ void Searches(std::ostream& out, const Report& r) {
   AllowDenyTable(out, "By principal", "principal", r.by_principal);
   AllowDenyTable(out, "By purpose", "purpose", r.by_purpose);
   AllowDenyTable(out, "By source of the probe image", "source", r.by_source);
+  AllowDenyTable(out, "By database searched", "database", r.by_database);
   AllowDenyTable(out, "By operation", "operation", r.by_operation);
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <thread>
 
+#include "json_scan.h"
 #include "oversight/common/time_format.h"
 #include "oversight/policy/jsonc.h"
 #include "oversight/policy/request.h"
@@ -19,7 +20,7 @@ using policy::JsonValue;
 
 // Entries parsed and evaluated together. Large enough that starting threads per batch costs
 // nothing measurable, small enough that a batch of payloads stays in memory comfortably.
-constexpr std::size_t kBatch = 16384;
+constexpr std::size_t kBatch = 4096;
 constexpr char kDefaultDeny[] = "(no permit matched)";
 
 enum class ItemState : std::uint8_t { kReplay, kNotByPack, kUnreadable };
@@ -29,7 +30,7 @@ struct Item {
   std::string time, payload;
   ItemState state = ItemState::kUnreadable;
   bool recorded_allow = false, new_allow = false;
-  std::string recorded_pack;
+  std::string_view recorded_pack;  // into payload, valid until the batch is counted
   TimePoint now{};
   std::optional<policy::RequestDoc> doc;
   std::optional<SearchEvent> event;
@@ -57,50 +58,81 @@ const JsonValue* At(const JsonValue* v, std::string_view key) {
 }
 
 bool IsSearch(std::string_view op) {
-  return op == "SearchFacesByImage" || op == "SearchFaces" || op == "CompareFaces";
+  return op == "\"SearchFacesByImage\"" || op == "\"SearchFaces\"" || op == "\"CompareFaces\"";
+}
+
+std::string_view Member(std::string_view object, std::string_view key) {
+  return internal::MemberValue(object, key).value_or(std::string_view());
+}
+
+std::string StringMember(std::string_view object, std::string_view key) {
+  return internal::StringValue(Member(object, key)).value_or("");
+}
+
+// The members replay reads, found in one pass over the payload.
+struct PayloadParts {
+  std::string_view decision, document, operation, outcome, principal;
+  std::string_view stage, allow, pack_sha256;  // of the decision
+};
+
+PayloadParts Split(std::string_view payload) {
+  PayloadParts p;
+  internal::ForEachMember(payload, [&p](std::string_view name, std::string_view value) {
+    if (name == "decision") p.decision = value;
+    if (name == "document") p.document = value;
+    if (name == "operation") p.operation = value;
+    if (name == "outcome") p.outcome = value;
+    if (name == "principal") p.principal = value;
+    return true;
+  });
+  internal::ForEachMember(p.decision, [&p](std::string_view name, std::string_view value) {
+    if (name == "allow") p.allow = value;
+    if (name == "pack_sha256") p.pack_sha256 = value;
+    if (name == "stage") p.stage = value;
+    return true;
+  });
+  return p;
 }
 
 // An answered search is a history event, exactly as the proxy's RebuildHistory takes it.
-std::optional<SearchEvent> EventOf(const JsonValue& p, const Item& item) {
-  const JsonValue* status = At(At(&p, "outcome"), "http_status");
-  if (!IsSearch(Str(p.Find("operation"))) || status == nullptr || status->number != 200) {
-    return std::nullopt;
-  }
-  const JsonValue* context = At(p.Find("document"), "context");
+std::optional<SearchEvent> EventOf(const PayloadParts& p, const JsonValue& document,
+                                   const Item& item) {
+  if (!IsSearch(p.operation) || Member(p.outcome, "http_status") != "200") return std::nullopt;
+  const JsonValue* context = document.Find("context");
   SearchEvent e{item.seq,
                 item.now,
-                std::string(Str(At(p.Find("principal"), "id"))),
+                StringMember(p.principal, "id"),
                 std::string(Str(At(context, "case_id"))),
                 std::string(Str(At(context, "camera_id"))),
                 std::string(Str(At(context, "location"))),
                 {}};
-  if (const JsonValue* matches = At(p.Find("outcome"), "matches")) {
-    for (const JsonValue& m : matches->items) {
-      if (!Str(m.Find("face_id")).empty()) e.subjects.emplace_back(Str(m.Find("face_id")));
-    }
-  }
+  internal::ForEachItem(Member(p.outcome, "matches"), [&e](std::string_view match) {
+    std::string id = StringMember(match, "face_id");
+    if (!id.empty()) e.subjects.push_back(std::move(id));
+  });
   return e;
 }
 
+// Reads only what replay needs: the decision's stage, outcome and pack, and the policy
+// document, which alone goes through the policy library's parser (about a fifth of the bytes).
 void Parse(Item& item) {
-  auto p = policy::ParseJsonc(item.payload, "entry " + std::to_string(item.seq));
-  if (!p.ok() || !p->is_object()) return;
-  const JsonValue* decision = p->Find("decision");
-  if (Str(At(decision, "stage")) != "policy") {
-    item.state = ItemState::kNotByPack;
+  const PayloadParts p = Split(item.payload);
+  if (p.stage != "\"policy\"") {
+    item.state = p.decision.empty() ? ItemState::kUnreadable : ItemState::kNotByPack;
     return;
   }
-  const JsonValue* allow = At(decision, "allow");
-  const JsonValue* document = p->Find("document");
   auto now = ParseRfc3339(item.time);
-  if (allow == nullptr || !allow->is_bool() || document == nullptr || !now.ok()) return;
+  if ((p.allow != "true" && p.allow != "false") || p.document.empty() || !now.ok()) return;
+  auto document = policy::ParseJsonc(p.document, "document");
+  if (!document.ok()) return;
   auto doc = policy::RequestFromJson(*document, "document");
   if (!doc.ok()) return;
   item.doc = std::move(doc).value();
-  item.recorded_allow = allow->boolean;
-  item.recorded_pack = Str(At(decision, "pack_sha256"));
+  item.recorded_allow = p.allow == "true";
+  if (p.pack_sha256.size() >= 2)
+    item.recorded_pack = p.pack_sha256.substr(1, p.pack_sha256.size() - 2);
   item.now = *now;
-  item.event = EventOf(*p, item);
+  item.event = EventOf(p, *document, item);
   item.state = ItemState::kReplay;
 }
 
@@ -134,11 +166,17 @@ class Replayer::Impl {
 
   void Add(const ledger::EntryView& e) {
     if (e.kind != "request" || !options_.period.Contains(e.time)) return;
-    Item& item = batch_.emplace_back();
+    if (used_ == batch_.size()) batch_.emplace_back();
+    Item& item = batch_[used_++];
     item.seq = e.seq;
-    item.time = e.time;
-    item.payload = e.payload;
-    if (batch_.size() == kBatch) Flush();
+    item.time.assign(e.time);  // reuses the previous batch's buffers: no malloc per entry
+    item.payload.assign(e.payload);
+    item.state = ItemState::kUnreadable;
+    item.doc.reset();
+    item.event.reset();
+    item.deciders.clear();
+    item.recorded_pack = {};
+    if (used_ == kBatch) Flush();
   }
 
   ReplayResult Finish() {
@@ -151,19 +189,19 @@ class Replayer::Impl {
   // order (so examples are the lowest seqs whatever the thread count).
   void Flush() {
     const unsigned threads = std::max(1u, options_.threads);
-    ParallelFor(batch_.size(), threads, [this](std::size_t b, std::size_t e) {
+    ParallelFor(used_, threads, [this](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) Parse(batch_[i]);
     });
-    for (Item& item : batch_) {
-      if (item.event) history_.Add(std::move(*item.event));
+    for (std::size_t i = 0; i < used_; ++i) {
+      if (batch_[i].event) history_.Add(std::move(*batch_[i].event));
     }
-    ParallelFor(batch_.size(), threads, [this](std::size_t b, std::size_t e) {
+    ParallelFor(used_, threads, [this](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         Evaluate(batch_[i], *pack_, options_.warrants, history_);
       }
     });
-    for (const Item& item : batch_) Count(item);
-    batch_.clear();
+    for (std::size_t i = 0; i < used_; ++i) Count(batch_[i]);
+    used_ = 0;
   }
 
   void Count(const Item& item) {
@@ -173,7 +211,10 @@ class Replayer::Impl {
     if (item.state == ItemState::kUnreadable) ++r.unreadable;
     if (item.state != ItemState::kReplay) return;
     ++r.replayed;
-    ++r.recorded_packs[item.recorded_pack];
+    auto pack = r.recorded_packs.find(item.recorded_pack);
+    if (pack == r.recorded_packs.end())
+      pack = r.recorded_packs.emplace(item.recorded_pack, 0).first;
+    ++pack->second;
     const bool before = item.recorded_allow, after = item.new_allow;
     ++(before ? (after ? r.allow_allow : r.allow_deny) : (after ? r.deny_allow : r.deny_deny));
     if (before == after) return;
@@ -195,7 +236,8 @@ class Replayer::Impl {
   ReplayOptions options_;
   ReplayResult result_;
   LedgerHistory history_;
-  std::vector<Item> batch_;
+  std::vector<Item> batch_;  // kept between batches; the first used_ items are current
+  std::size_t used_ = 0;
 };
 
 Replayer::Replayer(std::shared_ptr<const policy::CompiledPack> pack, ReplayOptions options)

@@ -154,6 +154,7 @@ void Tally::AddRequest(const Json& p) {
   Count(r.by_principal[Text(principal, "id", "(unauthenticated)")], allow);
   Count(r.by_purpose[Text(context, "purpose")], allow);
   Count(r.by_source[Text(context, "source")], allow);
+  Count(r.by_database[Text(context, "target_database")], allow);
   if (!allow) return;
   CountNotices(decision, r);
   CountMatches(Member(p, "outcome"), r);

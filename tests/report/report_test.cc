@@ -84,6 +84,7 @@ TEST_F(ReportTest, CountsSearchesByAgencyPrincipalPurposeAndSource) {
   EXPECT_EQ(r.by_purpose["(none)"].denied, 1u);  // the role refusal carries no document
   EXPECT_EQ(r.by_source["live_stream"].denied, 1u);
   EXPECT_EQ(r.by_source["cctv_still"].allowed, 1u);
+  EXPECT_EQ(r.by_database["(none)"].allowed, 4u);  // the Washington pack needs no database
 }
 
 TEST_F(ReportTest, CountsDecisionsByDecidingRuleWithCitations) {

@@ -51,7 +51,8 @@ struct ReplayResult {
   std::uint64_t unreadable = 0;   // ... whose payload or document could not be read
   std::uint64_t allow_allow = 0, allow_deny = 0, deny_allow = 0, deny_deny = 0;
   std::map<std::string, ChangedByRule> by_rule;
-  std::map<std::string, std::uint64_t> recorded_packs;  // pack_sha256 then in force -> entries
+  // pack_sha256 then in force -> entries (transparent: looked up without a copy per entry)
+  std::map<std::string, std::uint64_t, std::less<>> recorded_packs;
   bool had_warrant_registry = false;
 };
 

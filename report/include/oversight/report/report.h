@@ -66,6 +66,7 @@ struct Report {
   std::uint64_t searches = 0;  // search operations (SearchFacesByImage, SearchFaces, Compare)
   AllowDeny search_decisions;
   std::map<std::string, AllowDeny> by_agency, by_principal, by_purpose, by_source, by_operation;
+  std::map<std::string, AllowDeny> by_database;  // context.target_database (RMV, MSP, FBI...)
 
   std::uint64_t searches_with_warrant = 0;                 // allowed searches naming a warrant
   std::map<std::string, CourtWarrants> warrants_by_court;  // court or "unknown"
