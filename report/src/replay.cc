@@ -1,6 +1,7 @@
 #include "oversight/report/replay.h"
 
 #include <algorithm>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -166,42 +167,62 @@ class Replayer::Impl {
 
   void Add(const ledger::EntryView& e) {
     if (e.kind != "request" || !options_.period.Contains(e.time)) return;
-    if (used_ == batch_.size()) batch_.emplace_back();
-    Item& item = batch_[used_++];
+    Batch& b = batches_[filling_];
+    if (b.used == b.items.size()) b.items.emplace_back();
+    Item& item = b.items[b.used++];
     item.seq = e.seq;
-    item.time.assign(e.time);  // reuses the previous batch's buffers: no malloc per entry
+    item.time.assign(e.time);  // reuses an earlier batch's buffers: no malloc per entry
     item.payload.assign(e.payload);
     item.state = ItemState::kUnreadable;
     item.doc.reset();
     item.event.reset();
     item.deciders.clear();
     item.recorded_pack = {};
-    if (used_ == kBatch) Flush();
+    if (b.used == kBatch) HandOff();
   }
 
   ReplayResult Finish() {
-    Flush();
+    HandOff();
+    if (processing_.valid()) processing_.get();
     return std::move(result_);
   }
 
  private:
+  struct Batch {
+    std::vector<Item> items;  // kept between batches; the first `used` are current
+    std::size_t used = 0;
+  };
+
+  // With more than one thread, a full batch is processed in the background while the caller
+  // reads the next one into the other buffer: reading and decoding entries is serial, so
+  // overlapping it is what lets a second core help. Batches are processed strictly in order.
+  void HandOff() {
+    if (processing_.valid()) processing_.get();  // the other buffer is free again
+    Batch* full = &batches_[filling_];
+    if (options_.threads <= 1) {
+      Process(*full);
+    } else {
+      processing_ = std::async(std::launch::async, [this, full] { Process(*full); });
+    }
+    filling_ ^= 1;
+  }
+
   // Parse on every thread, extend the history in order, evaluate on every thread, count in
   // order (so examples are the lowest seqs whatever the thread count).
-  void Flush() {
+  void Process(Batch& batch) {
     const unsigned threads = std::max(1u, options_.threads);
-    ParallelFor(used_, threads, [this](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i) Parse(batch_[i]);
+    std::vector<Item>& items = batch.items;
+    ParallelFor(batch.used, threads, [&items](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) Parse(items[i]);
     });
-    for (std::size_t i = 0; i < used_; ++i) {
-      if (batch_[i].event) history_.Add(std::move(*batch_[i].event));
+    for (std::size_t i = 0; i < batch.used; ++i) {
+      if (items[i].event) history_.Add(std::move(*items[i].event));
     }
-    ParallelFor(used_, threads, [this](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i) {
-        Evaluate(batch_[i], *pack_, options_.warrants, history_);
-      }
+    ParallelFor(batch.used, threads, [this, &items](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) Evaluate(items[i], *pack_, options_.warrants, history_);
     });
-    for (std::size_t i = 0; i < used_; ++i) Count(batch_[i]);
-    used_ = 0;
+    for (std::size_t i = 0; i < batch.used; ++i) Count(items[i]);
+    batch.used = 0;
   }
 
   void Count(const Item& item) {
@@ -236,8 +257,9 @@ class Replayer::Impl {
   ReplayOptions options_;
   ReplayResult result_;
   LedgerHistory history_;
-  std::vector<Item> batch_;  // kept between batches; the first used_ items are current
-  std::size_t used_ = 0;
+  Batch batches_[2];
+  int filling_ = 0;               // the batch Add fills; the other may be processing
+  std::future<void> processing_;  // last member: waited for before the rest is destroyed
 };
 
 Replayer::Replayer(std::shared_ptr<const policy::CompiledPack> pack, ReplayOptions options)

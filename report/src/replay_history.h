@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -40,7 +41,7 @@ class LedgerHistory {
   std::pair<std::size_t, std::size_t> Window(const std::vector<std::uint32_t>& positions,
                                              TimePoint since, std::uint64_t before_seq) const;
 
-  std::vector<SearchEvent> events_;
+  std::deque<SearchEvent> events_;  // a deque: growing never moves the events
   Index by_principal_, by_case_, by_subject_;
 };
 
