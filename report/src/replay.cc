@@ -58,6 +58,7 @@ const JsonValue* At(const JsonValue* v, std::string_view key) {
   return v != nullptr ? v->Find(key) : nullptr;
 }
 
+// `op` is the member's raw JSON text, quotes included.
 bool IsSearch(std::string_view op) {
   return op == "\"SearchFacesByImage\"" || op == "\"SearchFaces\"" || op == "\"CompareFaces\"";
 }

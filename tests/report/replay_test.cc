@@ -145,6 +145,25 @@ void ReplaceAll(std::string& s, const std::string& from, const std::string& to) 
   }
 }
 
+TEST(ReplayUnreadable, EntriesThatAreNotWhatTheProxyWritesAreCountedNotReplayed) {
+  Replayer replayer(LoadShippedPack("baseline.json"), {});
+  ledger::EntryView not_a_decision{0, "2026-03-01T12:00:00.000Z", "request", R"({"x":1})", {}};
+  ledger::EntryView bad_document{1,
+                                 "2026-03-01T12:00:01.000Z",
+                                 "request",
+                                 R"({"decision":{"allow":true,"stage":"policy"},)"
+                                 R"("document":{"principal":{"id":7}}})",
+                                 {}};
+  ledger::EntryView other_kind{2, "2026-03-01T12:00:02.000Z", "purge", R"({"rule":"r"})", {}};
+  replayer.Add(not_a_decision);
+  replayer.Add(bad_document);
+  replayer.Add(other_kind);
+  ReplayResult r = replayer.Finish();
+  EXPECT_EQ(r.requests, 2u);
+  EXPECT_EQ(r.unreadable, 2u);
+  EXPECT_EQ(r.replayed, 0u);
+}
+
 // Many batches, one or two threads: the same counts and the same (lowest) examples.
 TEST_F(ReplayTest, ManyBatchesGiveTheSameResultOnOneOrTwoThreads) {
   std::vector<std::string> entries;
