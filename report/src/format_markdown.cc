@@ -8,6 +8,8 @@ namespace oversight::report {
 namespace {
 
 using internal::FromText;
+
+constexpr char kNone[] = "None in the period.\n";
 using internal::ToText;
 
 // Table cells may not contain '|' or line breaks.
@@ -35,7 +37,7 @@ void Header(std::ostream& out, const Report& r) {
       << "- Built from the signed checkpoint at size " << p.checkpoint_size << ", root "
       << internal::RootBase64(p) << "\n"
       << "- Verification: " << internal::VerificationSummary(p) << "\n"
-      << "- Period: from " << FromText(r.period) << " to " << ToText(r.period) << " (UTC)\n";
+      << "- Period (UTC): from " << FromText(r.period) << " to " << ToText(r.period) << "\n";
   if (p.undecodable) out << "- Entries that could not be decoded: " << p.undecodable << "\n";
   if (r.unreadable_payloads) {
     out << "- Entries whose payload was not readable: " << r.unreadable_payloads << "\n";
@@ -71,13 +73,16 @@ void Decisions(std::ostream& out, const Report& r) {
     out << "| " << Cell(id) << " | " << rule.effect << " | " << Cell(rule.citation) << " | "
         << rule.count << " |\n";
   }
-  out << "\n### Refused before the rule pack\n\n| stage | requests |\n|---|---:|\n";
+  out << "\n### Refused before the rule pack\n\n";
+  if (r.refused_by_stage.empty()) out << kNone;
+  if (!r.refused_by_stage.empty()) out << "| stage | requests |\n|---|---:|\n";
   for (const auto& [stage, n] : r.refused_by_stage) out << "| " << stage << " | " << n << " |\n";
 }
 
 void Warrants(std::ostream& out, const Report& r) {
   out << "\n## Warrants\n\nAllowed searches naming a warrant: " << r.searches_with_warrant
-      << "\n\n| court | searches | warrants |\n|---|---:|---:|\n";
+      << "\n\n";
+  if (!r.warrants_by_court.empty()) out << "| court | searches | warrants |\n|---|---:|---:|\n";
   for (const auto& [court, w] : r.warrants_by_court) {
     out << "| " << Cell(court) << " | " << w.searches << " | " << w.warrants << " |\n";
   }
@@ -99,20 +104,27 @@ void Matches(std::ostream& out, const Report& r) {
 
 void Review(std::ostream& out, const Report& r) {
   out << "\n## Human review\n\nAllowed requests whose rule pack required human review: "
-      << r.human_review_required << "\n\n| notice | requests |\n|---|---:|\n";
+      << r.human_review_required << "\n\n";
+  if (!r.notices.empty()) out << "| notice | requests |\n|---|---:|\n";
   for (const auto& [notice, n] : r.notices) out << "| " << Cell(notice) << " | " << n << " |\n";
 }
 
 void Purges(std::ostream& out, const Report& r) {
-  out << "\n## Purges by retention rule\n\n| rule | citation | faces purged |\n|---|---|---:|\n";
+  out << "\n## Purges by retention rule\n\n";
+  if (r.purges_by_rule.empty()) out << kNone;
+  if (!r.purges_by_rule.empty()) out << "| rule | citation | faces purged |\n|---|---|---:|\n";
   for (const auto& [id, p] : r.purges_by_rule) {
     out << "| " << Cell(id) << " | " << Cell(p.citation) << " | " << p.count << " |\n";
   }
 }
 
 void RuleChanges(std::ostream& out, const Report& r) {
-  out << "\n## Rule pack changes\n\n| entry | time | action | by | accepted | old sha256 | new "
-         "sha256 |\n|---:|---|---|---|---|---|---|\n";
+  out << "\n## Rule pack changes\n\n";
+  if (r.rule_changes.empty()) out << kNone;
+  if (!r.rule_changes.empty()) {
+    out << "| entry | time | action | by | accepted | old sha256 | new sha256 |\n"
+           "|---:|---|---|---|---|---|---|\n";
+  }
   for (const RuleChange& c : r.rule_changes) {
     out << "| " << c.seq << " | " << c.time << " | " << Cell(c.action) << " | " << Cell(c.by)
         << " | " << (c.accepted ? "yes" : "no") << " | " << Cell(c.old_sha256) << " | "
