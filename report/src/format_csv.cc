@@ -50,6 +50,7 @@ void ProvenanceRows(Rows& rows, const Report& r) {
   rows.Add("report", "checkpoint", "root", internal::RootBase64(p));
   rows.Add("report", "period", "from", r.period.from);
   rows.Add("report", "period", "to", r.period.to);
+  rows.Add("report", "entries", "after_checkpoint", internal::EntriesAfterCheckpoint(p));
   rows.Add("report", "entries", "undecodable", p.undecodable);
   rows.Add("report", "entries", "payload_unreadable", r.unreadable_payloads);
 }

@@ -24,6 +24,7 @@ Json ProvenanceJson(const Report& r) {
             {"verification", internal::VerificationSummary(p)},
             {"checkpoint", {{"size", p.checkpoint_size}, {"root", internal::RootBase64(p)}}},
             {"period", {{"from", r.period.from}, {"to", r.period.to}}},
+            {"entries_after_checkpoint", internal::EntriesAfterCheckpoint(p)},
             {"entries_undecodable", p.undecodable},
             {"payloads_unreadable", r.unreadable_payloads}};
   if (p.bad_seq) j["bad_entry"] = *p.bad_seq;

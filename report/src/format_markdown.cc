@@ -38,6 +38,10 @@ void Header(std::ostream& out, const Report& r) {
       << internal::RootBase64(p) << "\n"
       << "- Verification: " << internal::VerificationSummary(p) << "\n"
       << "- Period (UTC): from " << FromText(r.period) << " to " << ToText(r.period) << "\n";
+  if (const std::uint64_t after = internal::EntriesAfterCheckpoint(p)) {
+    out << "- Not included: " << after << " entries after that checkpoint (sign a checkpoint to "
+        << "include them)\n";
+  }
   if (p.undecodable) out << "- Entries that could not be decoded: " << p.undecodable << "\n";
   if (r.unreadable_payloads) {
     out << "- Entries whose payload was not readable: " << r.unreadable_payloads << "\n";

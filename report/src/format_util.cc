@@ -23,6 +23,10 @@ std::string VerificationSummary(const Provenance& p) {
 
 std::string RootBase64(const Provenance& p) { return Base64Encode(p.checkpoint_root); }
 
+std::uint64_t EntriesAfterCheckpoint(const Provenance& p) {
+  return p.entries_verified > p.checkpoint_size ? p.entries_verified - p.checkpoint_size : 0;
+}
+
 std::string FromText(const Period& period) {
   return period.from.empty() ? "the first entry" : period.from;
 }

@@ -154,9 +154,13 @@ void ProxyLikeLedger::AppendRulesReload(bool accepted) {
   Append("rules", payload.dump());
 }
 
-void ProxyLikeLedger::Close() {
+void ProxyLikeLedger::Checkpoint() {
   auto cp = ledger_->Checkpoint();
   if (!cp.ok()) ADD_FAILURE() << cp.status().ToString();
+}
+
+void ProxyLikeLedger::Close(bool sign) {
+  if (sign) Checkpoint();
   ledger_.reset();
 }
 

@@ -44,9 +44,11 @@ class ProxyLikeLedger {
   void AppendRoleRefusal(const std::string& principal);
   void AppendPurge(const std::string& rule, const std::string& citation);
   void AppendRulesReload(bool accepted);
-  // Signs a checkpoint of everything appended, then closes the ledger (a report reads it
+  // Signs a checkpoint of everything appended so far.
+  void Checkpoint();
+  // Signs a checkpoint (unless told not to), then closes the ledger (a report reads it
   // read-only, as beside a running proxy).
-  void Close();
+  void Close(bool sign = true);
   // Writes FILE and FILE.checkpoint as `oversight ledger export` does; returns FILE.
   std::string Export(const std::string& name);
 

@@ -152,6 +152,25 @@ TEST_F(ReportTest, StatesTheVerifiedCheckpointItWasBuiltFrom) {
   EXPECT_NE(md.find("size 9, root " + Base64Encode(verified->root)), std::string::npos);
 }
 
+TEST(ReportCheckpoint, EntriesAfterTheLatestSignedCheckpointAreVerifiedButNotCounted) {
+  ProxyLikeLedger l;
+  l.AppendSearch(Search{});
+  l.Checkpoint();
+  l.AppendSearch(Search{});
+  l.Close(/*sign=*/false);
+  const SourceSpec spec{l.dir(), "", "", ""};
+  auto provenance = VerifySource(spec);
+  ASSERT_TRUE(provenance.ok());
+  auto r = BuildReport(spec, *provenance, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->provenance.verified);
+  EXPECT_EQ(r->provenance.checkpoint_size, 1u);
+  EXPECT_EQ(r->searches, 1u);
+  EXPECT_NE(FormatMarkdown(*r).find("Not included: 1 entries after that checkpoint"),
+            std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(FormatJson(*r))["report"]["entries_after_checkpoint"], 1);
+}
+
 TEST_F(ReportTest, AnExportGivesTheSameFiguresAsItsLedger) {
   const std::string file = ledger_.Export("all.jsonl");
   Report from_export = Build({"", file, "", ledger_.vkey()});
