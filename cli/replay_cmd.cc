@@ -51,9 +51,11 @@ void PrintText(const report::ReplayResult& r, const report::Provenance& p) {
   if (r.by_rule.empty()) return;
   std::cout << "\nChanges by the new pack's deciding rule:\n";
   for (const auto& [id, c] : r.by_rule) {
-    std::cout << "  " << id << " (" << c.effect << ", " << c.citation << "): allow->deny "
-              << c.allow_to_deny << ", deny->allow " << c.deny_to_allow << "; e.g. entries "
-              << Seqs(c.examples) << "\n";
+    const std::string why =
+        c.effect == "default" ? "denied by default" : c.effect + ", " + c.citation;
+    std::cout << "  " << id << " (" << why << "): allow->deny " << c.allow_to_deny
+              << ", deny->allow " << c.deny_to_allow << "; e.g. entries " << Seqs(c.examples)
+              << "\n";
   }
 }
 
