@@ -11,8 +11,10 @@
 // standing for its subject (the records store, which maps faces to subjects, is not in the
 // ledger). Decisions that depended on the proxy's live history may therefore differ slightly.
 //
-// Thread safety: a Replayer is used from one thread; it evaluates each batch of entries on
-// `threads` threads itself (CompiledPack::Evaluate and the providers here are thread-safe).
+// Thread safety: a Replayer is used from one thread. With threads > 1 it evaluates each batch
+// of entries on that many threads, in the background while the caller adds the next batch
+// (CompiledPack::Evaluate is thread-safe; the history is only read during a batch). The
+// warrant registry must be thread-safe (JsonWarrantRegistry is: immutable after load).
 #pragma once
 
 #include <cstdint>
