@@ -26,6 +26,9 @@ int ReportError(const Status& status);
 
 void AddLedgerCommands(CLI::App& app, Context& ctx);
 void AddRulesCommands(CLI::App& app, Context& ctx);
+// `rules replay`, registered under the `rules` group by AddRulesCommands (replay_cmd.cc).
+void AddRulesReplayCommand(CLI::App& rules_group, Context& ctx);
+void AddReportCommands(CLI::App& app, Context& ctx);  // report
 void AddMatcherCommands(CLI::App& app, Context& ctx);
 // `matcher serve`, registered under the `matcher` group by AddMatcherCommands.
 void AddMatcherServeCommand(CLI::App& matcher_group, Context& ctx);

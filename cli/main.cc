@@ -13,6 +13,8 @@ int ReportError(const Status& status) {
 
 // Groups whose library is not built yet register nothing; the weak default keeps main thin.
 [[gnu::weak]] void AddRulesCommands(CLI::App&, Context&) {}
+[[gnu::weak]] void AddRulesReplayCommand(CLI::App&, Context&) {}
+[[gnu::weak]] void AddReportCommands(CLI::App&, Context&) {}
 [[gnu::weak]] void AddMatcherCommands(CLI::App&, Context&) {}
 [[gnu::weak]] void AddMatcherServeCommand(CLI::App&, Context&) {}
 [[gnu::weak]] void AddServeCommands(CLI::App&, Context&) {}
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   Context ctx;
   AddLedgerCommands(app, ctx);
   AddRulesCommands(app, ctx);
+  AddReportCommands(app, ctx);
   AddInitCommands(app, ctx);
   AddServeCommands(app, ctx);
   AddSessionCommands(app, ctx);

@@ -337,6 +337,7 @@ void AddRulesCommands(CLI::App& app, Context& ctx) {
   AddTest(*rules, ctx);
   AddExplain(*rules, ctx);
   AddDiff(*rules, ctx);
+  AddRulesReplayCommand(*rules, ctx);
 }
 
 }  // namespace oversight::cli

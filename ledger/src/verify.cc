@@ -13,15 +13,19 @@ constexpr std::size_t kMaxLineBytes = kMaxPayloadBytes + 4096;
 
 enum class LineResult { kLine, kEnd, kTooLong };
 
-// Reads one '\n'-terminated line without ever holding more than max bytes of it.
+// Reads one '\n'-terminated line without ever holding more than max bytes of it. Reads the
+// stream buffer directly: istream::get builds a sentry per character, which made reading
+// lines a third of verify-export's time.
 LineResult ReadBoundedLine(std::istream& in, std::string& line, std::size_t max) {
   line.clear();
+  std::streambuf* buf = in.rdbuf();
   int c;
-  while ((c = in.get()) != std::char_traits<char>::eof()) {
+  while ((c = buf->sbumpc()) != std::char_traits<char>::eof()) {
     if (c == '\n') return LineResult::kLine;
     if (line.size() == max) return LineResult::kTooLong;
     line.push_back(static_cast<char>(c));
   }
+  in.setstate(std::ios::eofbit);
   return line.empty() ? LineResult::kEnd : LineResult::kLine;
 }
 
