@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "fast_conv.h"
+
 namespace oversight::matcher::internal {
 namespace {
 
@@ -44,6 +46,20 @@ cv::Mat FoldedBias(int channels, const Tensor* bias, const Tensor* scale, const 
   return b;
 }
 
+// A stride-1 'same' conv over a 1x1 input reads only its centre tap; the other taps only ever
+// multiply padding zeros, so dropping them gives the same sums without streaming their weights.
+bool ReadsOnlyCentre(const Blob& in, const ConvSpec& spec) {
+  return in.h == 1 && in.w == 1 && spec.kernel % 2 == 1 && spec.stride == 1 &&
+         spec.padding == Padding::kSame && spec.explicit_pad == 0 && !spec.depthwise;
+}
+
+// HWIO [k,k,in,out] -> [1,1,in,out] at the centre tap.
+Tensor CentreTap(const Tensor& f) {
+  const int k = f.shape[0], ci = f.shape[2], co = f.shape[3];
+  const auto centre = f.values.begin() + static_cast<std::ptrdiff_t>(k / 2 * k + k / 2) * ci * co;
+  return Tensor{{1, 1, ci, co}, std::vector<float>(centre, centre + ci * co)};
+}
+
 }  // namespace
 
 int OutputSize(int in, int kernel, int stride, Padding padding, int explicit_pad) {
@@ -52,8 +68,9 @@ int OutputSize(int in, int kernel, int stride, Padding padding, int explicit_pad
   return (in - kernel) / stride + 1;
 }
 
-GraphBuilder::GraphBuilder(int channels, int height, int width)
-    : input_{0, channels, height, width} {}
+GraphBuilder::GraphBuilder(int channels, int height, int width, ConvBackend backend)
+    : input_{0, channels, height, width},
+      fast_conv_(backend == ConvBackend::kAuto && FastConvAvailable()) {}
 
 Blob GraphBuilder::Add(const std::string& type, cv::dnn::LayerParams& params,
                        std::initializer_list<Blob> in, Blob out) {
@@ -85,6 +102,41 @@ Blob GraphBuilder::Conv(const Blob& in, const ConvSpec& spec, const Tensor& filt
   const int h = OutputSize(in.h, spec.kernel, spec.stride, spec.padding, spec.explicit_pad);
   const int w = OutputSize(in.w, spec.kernel, spec.stride, spec.padding, spec.explicit_pad);
   return Add("Convolution", p, {in}, Blob{0, out_c, h, w});
+}
+
+Blob GraphBuilder::ConvBlock(const Blob& in, ConvSpec spec, const ConvWeights& w,
+                             const Blob* residual, bool relu) {
+  Tensor centre;
+  ConvWeights used = w;
+  if (ReadsOnlyCentre(in, spec)) {
+    centre = CentreTap(*w.filters);
+    used.filters = &centre;
+    spec.kernel = 1;
+  }
+  if (fast_conv_ && !spec.depthwise && used.filters->shape[3] % kFastConvBlock == 0) {
+    return FastConvBlock(in, spec, used, residual, relu);
+  }
+  Blob x = Conv(in, spec, *used.filters, used.bias, used.scale, used.shift);
+  if (residual) x = Sum(x, *residual);
+  return relu ? Relu(x) : x;
+}
+
+Blob GraphBuilder::FastConvBlock(const Blob& in, const ConvSpec& spec, const ConvWeights& w,
+                                 const Blob* residual, bool relu) {
+  const int out_c = w.filters->shape[3];
+  const FastConvSpec fs{.kernel = spec.kernel,
+                        .stride = spec.stride,
+                        .same = spec.explicit_pad == 0 && spec.padding == Padding::kSame,
+                        .pad = spec.explicit_pad,
+                        .relu = relu};
+  cv::dnn::LayerParams p = FastConvParams(fs, FiltersToOihw(*w.filters, w.scale),
+                                          FoldedBias(out_c, w.bias, w.scale, w.shift));
+  const Blob out{0, out_c,
+                 OutputSize(in.h, spec.kernel, spec.stride, spec.padding, spec.explicit_pad),
+                 OutputSize(in.w, spec.kernel, spec.stride, spec.padding, spec.explicit_pad)};
+  if (!residual) return Add(p.type, p, {in}, out);
+  if (residual->c != out.c || residual->h != out.h || residual->w != out.w) std::abort();
+  return Add(p.type, p, {in, *residual}, out);
 }
 
 Blob GraphBuilder::Relu(const Blob& in, float negative_slope) {

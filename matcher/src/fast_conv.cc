@@ -1,0 +1,318 @@
+#include "fast_conv.h"
+
+// GCC 12 reports the deliberately undefined pass-through operand inside its own AVX-512
+// shuffle intrinsics as uninitialised once they are inlined; the warning is about the header.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include <algorithm>
+#include <cstring>
+#include <opencv2/dnn/shape_utils.hpp>
+#include <vector>
+
+namespace oversight::matcher::internal {
+namespace {
+
+constexpr const char* kLayerType = "OversightFastConv";
+
+// Where the input planes sit in the (possibly zero-padded) buffer the kernel reads.
+struct Geometry {
+  int c = 0, h = 0, w = 0;  // input
+  int oh = 0, ow = 0;       // output
+  int top = 0, left = 0;    // zeros before the input
+  int hp = 0, wp = 0;       // padded plane
+  bool padded() const { return hp != h || wp != w; }
+  bool operator==(const Geometry&) const = default;
+};
+
+// Leading zeros and output size along one axis, TensorFlow's SAME rule or explicit padding.
+void Axis(int in, const FastConvSpec& s, int& before, int& out, int& padded) {
+  if (s.same) {
+    out = (in + s.stride - 1) / s.stride;
+    const int total = std::max((out - 1) * s.stride + s.kernel - in, 0);
+    before = total / 2;
+    padded = in + total;
+  } else {
+    out = (in + 2 * s.pad - s.kernel) / s.stride + 1;
+    before = s.pad;
+    padded = in + 2 * s.pad;
+  }
+}
+
+Geometry MakeGeometry(const cv::dnn::MatShape& in, const FastConvSpec& s) {
+  Geometry g;
+  g.c = in[1];
+  g.h = in[2];
+  g.w = in[3];
+  Axis(g.h, s, g.top, g.oh, g.hp);
+  Axis(g.w, s, g.left, g.ow, g.wp);
+  return g;
+}
+
+// Where a tile's results go: `valid` positions of 32 channel planes `plane` floats apart,
+// plus the residual at the same offsets if there is one.
+struct TileOut {
+  float* out = nullptr;
+  const float* res = nullptr;
+  std::size_t plane = 0;
+  int valid = 0;
+  bool relu = false;
+};
+
+// rows[j] = element j of every row, for a 16x16 block held in 16 registers.
+__attribute__((target("avx512f"))) inline void Transpose16(__m512* r) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int i = 0; i < 4; ++i) {
+    t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+    t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
+    t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+    t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
+  }
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+  }
+}
+
+// The accumulators hold one position's 16 channels each, but NCHW wants each channel's
+// positions together: transpose in registers, then one masked vector store per channel (a
+// scalar scatter here cost as much as the FMAs for the narrow early layers).
+template <int P>
+__attribute__((target("avx512f"))) inline void StoreHalf(const __m512* acc, const TileOut& t,
+                                                         std::size_t first_channel) {
+  __m512 rows[16];
+  for (int j = 0; j < 16; ++j) rows[j] = j < P ? acc[j] : _mm512_setzero_ps();
+  Transpose16(rows);
+  const __mmask16 mask = static_cast<__mmask16>((1u << t.valid) - 1);
+  for (int k = 0; k < 16; ++k) {
+    const std::size_t at = (first_channel + k) * t.plane;
+    __m512 v = rows[k];
+    if (t.res) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, t.res + at));
+    if (t.relu) v = _mm512_max_ps(v, _mm512_setzero_ps());
+    _mm512_mask_storeu_ps(t.out + at, mask, v);
+  }
+}
+
+// One tile of 32 output channels x P output positions, starting from the bias. Each step
+// broadcasts one input value per position and multiplies it into 32 weights, so the weights
+// are read once per tile and the 2P accumulators stay in registers.
+template <int P>
+__attribute__((target("avx512f"))) void ConvTile(const float* const* xp, const int* off, int taps,
+                                                 const float* w, const float* bias,
+                                                 const TileOut& out) {
+  __m512 lo[P], hi[P];
+  const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16);
+  for (int j = 0; j < P; ++j) {
+    lo[j] = b0;
+    hi[j] = b1;
+  }
+  for (int r = 0; r < taps; ++r, w += kFastConvBlock) {
+    const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
+    const int o = off[r];
+#pragma GCC unroll 16
+    for (int j = 0; j < P; ++j) {
+      const __m512 v = _mm512_set1_ps(xp[j][o]);
+      lo[j] = _mm512_fmadd_ps(w0, v, lo[j]);
+      hi[j] = _mm512_fmadd_ps(w1, v, hi[j]);
+    }
+  }
+  StoreHalf<P>(lo, out, 0);
+  StoreHalf<P>(hi, out, 16);
+}
+
+using TileFn = void (*)(const float* const*, const int*, int, const float*, const float*,
+                        const TileOut&);
+
+// Positions per tile: the largest that wastes no more lanes than the others, so small late
+// layers (4x4, 3x3) are not padded up to 12 positions.
+int PickTile(int positions) {
+  int best = 12, best_cost = 1 << 30;
+  for (int p : {12, 10, 9, 8}) {
+    const int tiles = (positions + p - 1) / p;
+    const int cost = tiles * (p + 2);  // +2: per-tile overhead, in position-equivalents
+    if (cost < best_cost) {
+      best = p;
+      best_cost = cost;
+    }
+  }
+  return best;
+}
+
+TileFn TileFor(int p) {
+  switch (p) {
+    case 8:
+      return ConvTile<8>;
+    case 9:
+      return ConvTile<9>;
+    case 10:
+      return ConvTile<10>;
+    default:
+      return ConvTile<12>;
+  }
+}
+
+class FastConvLayer : public cv::dnn::Layer {
+ public:
+  explicit FastConvLayer(const cv::dnn::LayerParams& p);
+
+  static cv::Ptr<cv::dnn::Layer> Create(cv::dnn::LayerParams& p) {
+    return cv::makePtr<FastConvLayer>(p);
+  }
+
+  bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int,
+                       std::vector<cv::dnn::MatShape>& outputs,
+                       std::vector<cv::dnn::MatShape>&) const override {
+    const Geometry g = MakeGeometry(inputs[0], spec_);
+    outputs.assign(1, cv::dnn::MatShape{inputs[0][0], k_out_, g.oh, g.ow});
+    return false;
+  }
+
+  int64 getFLOPS(const std::vector<cv::dnn::MatShape>& inputs,
+                 const std::vector<cv::dnn::MatShape>& outputs) const override {
+    return 2LL * cv::dnn::total(outputs[0]) * inputs[0][1] * spec_.kernel * spec_.kernel;
+  }
+
+  void forward(cv::InputArrayOfArrays inputs, cv::OutputArrayOfArrays outputs,
+               cv::OutputArrayOfArrays) override;
+
+ private:
+  void Prepare(const cv::dnn::MatShape& in);
+  const float* PaddedInput(const float* x);
+  void RunItem(int item, const float* x, const float* res, float* out) const;
+
+  FastConvSpec spec_;
+  int k_out_ = 0;
+  int taps_ = 0;               // C * k * k
+  std::vector<float> packed_;  // [K/32][taps][32]
+  std::vector<float> bias_;    // [K]
+  Geometry geo_;               // of the last input; the tables below follow it
+  std::vector<int> offsets_;   // per tap: offset of (c, ky, kx) in the padded input
+  std::vector<float> padded_;  // the zero-padded input, if padding is needed
+  int tile_ = 12, tiles_ = 0;
+  TileFn tile_fn_ = nullptr;
+};
+
+FastConvLayer::FastConvLayer(const cv::dnn::LayerParams& p) {
+  setParamsFrom(p);
+  spec_.kernel = p.get<int>("kernel_size");
+  spec_.stride = p.get<int>("stride");
+  spec_.same = p.get<bool>("same");
+  spec_.pad = p.get<int>("pad");
+  spec_.relu = p.get<bool>("relu");
+  const cv::Mat& w = blobs.at(0);  // OIHW
+  k_out_ = w.size[0];
+  taps_ = w.size[1] * w.size[2] * w.size[3];
+  CV_Assert(k_out_ % kFastConvBlock == 0 && w.isContinuous() && w.type() == CV_32F);
+  packed_.resize(static_cast<std::size_t>(k_out_) * taps_);
+  const float* src = w.ptr<float>();
+  for (int k = 0; k < k_out_; ++k)
+    for (int r = 0; r < taps_; ++r)
+      packed_[(static_cast<std::size_t>(k / kFastConvBlock) * taps_ + r) * kFastConvBlock +
+              k % kFastConvBlock] = src[static_cast<std::size_t>(k) * taps_ + r];
+  bias_.assign(blobs.at(1).ptr<float>(), blobs.at(1).ptr<float>() + k_out_);
+  blobs.clear();  // packed_ holds them; no need to keep two copies per net
+}
+
+void FastConvLayer::Prepare(const cv::dnn::MatShape& in) {
+  const Geometry g = MakeGeometry(in, spec_);
+  if (g == geo_ && !offsets_.empty()) return;
+  geo_ = g;
+  const int k = spec_.kernel;
+  offsets_.resize(taps_);
+  for (int c = 0; c < g.c; ++c)
+    for (int y = 0; y < k; ++y)
+      for (int x = 0; x < k; ++x) offsets_[(c * k + y) * k + x] = (c * g.hp + y) * g.wp + x;
+  tile_ = PickTile(g.oh * g.ow);
+  tiles_ = (g.oh * g.ow + tile_ - 1) / tile_;
+  tile_fn_ = TileFor(tile_);
+  padded_.assign(g.padded() ? static_cast<std::size_t>(g.c) * g.hp * g.wp : 0, 0.f);
+}
+
+// The borders of padded_ stay zero; only the interior is rewritten.
+const float* FastConvLayer::PaddedInput(const float* x) {
+  if (!geo_.padded()) return x;
+  for (int c = 0; c < geo_.c; ++c)
+    for (int y = 0; y < geo_.h; ++y)
+      std::memcpy(
+          &padded_[(static_cast<std::size_t>(c) * geo_.hp + y + geo_.top) * geo_.wp + geo_.left],
+          x + (static_cast<std::size_t>(c) * geo_.h + y) * geo_.w, sizeof(float) * geo_.w);
+  return padded_.data();
+}
+
+void FastConvLayer::RunItem(int item, const float* x, const float* res, float* out) const {
+  const int block = item / tiles_, first = (item % tiles_) * tile_;
+  const int positions = geo_.oh * geo_.ow;
+  const int valid = std::min(tile_, positions - first);
+  const float* xp[12];
+  for (int j = 0; j < tile_; ++j) {
+    const int q = first + std::min(j, valid - 1);  // spare lanes repeat the last position
+    xp[j] = x + (q / geo_.ow) * spec_.stride * geo_.wp + (q % geo_.ow) * spec_.stride;
+  }
+  const std::size_t k0 = static_cast<std::size_t>(block) * kFastConvBlock;
+  const std::size_t at = k0 * positions + first;
+  const TileOut t{out + at, res ? res + at : nullptr, static_cast<std::size_t>(positions), valid,
+                  spec_.relu};
+  tile_fn_(xp, offsets_.data(), taps_, &packed_[k0 * taps_], &bias_[k0], t);
+}
+
+void FastConvLayer::forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
+                            cv::OutputArrayOfArrays) {
+  std::vector<cv::Mat> inputs, outputs;
+  inputs_arr.getMatVector(inputs);
+  outputs_arr.getMatVector(outputs);
+  const cv::Mat& in = inputs[0];
+  Prepare(cv::dnn::shape(in));
+  const std::size_t in_step = static_cast<std::size_t>(geo_.c) * geo_.h * geo_.w;
+  const std::size_t out_step = static_cast<std::size_t>(k_out_) * geo_.oh * geo_.ow;
+  const int items = k_out_ / kFastConvBlock * tiles_;
+  for (int n = 0; n < in.size[0]; ++n) {
+    const float* x = PaddedInput(in.ptr<float>() + n * in_step);
+    const float* res = inputs.size() > 1 ? inputs[1].ptr<float>() + n * out_step : nullptr;
+    float* out = outputs[0].ptr<float>() + n * out_step;
+    cv::parallel_for_(
+        cv::Range(0, items),
+        [&](const cv::Range& r) {
+          for (int i = r.start; i < r.end; ++i) RunItem(i, x, res, out);
+        },
+        items);
+  }
+}
+
+}  // namespace
+
+bool FastConvAvailable() {
+  static const bool available = [] {
+    if (!__builtin_cpu_supports("avx512f")) return false;
+    cv::dnn::LayerFactory::registerLayer(kLayerType, FastConvLayer::Create);
+    return true;
+  }();
+  return available;
+}
+
+cv::dnn::LayerParams FastConvParams(const FastConvSpec& spec, const cv::Mat& oihw,
+                                    const cv::Mat& bias) {
+  cv::dnn::LayerParams p;
+  p.type = kLayerType;
+  p.set("kernel_size", spec.kernel);
+  p.set("stride", spec.stride);
+  p.set("same", spec.same);
+  p.set("pad", spec.pad);
+  p.set("relu", spec.relu);
+  p.blobs = {oihw, bias};
+  return p;
+}
+
+}  // namespace oversight::matcher::internal

@@ -1,0 +1,35 @@
+// FastConv: a dense convolution layer for cv::dnn with bias, an optional residual input and an
+// optional ReLU fused in, written for AVX-512.
+//
+// Why: OpenCV 4.6's CPU convolution uses 256-bit vectors and runs the recognition net at
+// ~55 GFLOP/s, a seventh of what this kind of CPU can do; its Eltwise sum is a separate pass
+// over memory. FastConv vectorises over 32 output channels with 512-bit FMAs and writes
+// bias + residual + ReLU in the same pass (docs/matcher.md "Timing"). It is only used where
+// the CPU has AVX-512F; elsewhere the builder keeps OpenCV's own layers.
+#pragma once
+
+#include <opencv2/dnn.hpp>
+
+namespace oversight::matcher::internal {
+
+// Output channels per block: two 16-float vectors.
+inline constexpr int kFastConvBlock = 32;
+
+struct FastConvSpec {
+  int kernel = 3;
+  int stride = 1;
+  bool same = true;  // TensorFlow 'SAME' padding; otherwise `pad` zeros on every side
+  int pad = 0;
+  bool relu = false;  // max(0, .) after bias and residual
+};
+
+// True if this CPU can run FastConv. Registers the layer type with cv::dnn on first call.
+bool FastConvAvailable();
+
+// Layer params for a FastConv layer. `oihw` is [K,C,k,k] with K a multiple of kFastConvBlock,
+// `bias` has K values. The layer takes the input and, if it has a second input, adds it
+// (same shape as the output) before the ReLU.
+cv::dnn::LayerParams FastConvParams(const FastConvSpec& spec, const cv::Mat& oihw,
+                                    const cv::Mat& bias);
+
+}  // namespace oversight::matcher::internal
