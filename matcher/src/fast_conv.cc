@@ -52,14 +52,15 @@ Geometry MakeGeometry(const cv::dnn::MatShape& in, const FastConvSpec& s) {
   return g;
 }
 
-// Where a tile's results go: `valid` positions of 32 channel planes `plane` floats apart,
-// plus the residual at the same offsets if there is one.
+// Where a tile's results go: `valid` positions of the block's channel planes, `plane` floats
+// apart, plus the residual at the same offsets if there is one.
 struct TileOut {
   float* out = nullptr;
   const float* res = nullptr;
   std::size_t plane = 0;
   int valid = 0;
   bool relu = false;
+  float slope = 0.f;
 };
 
 // rows[j] = element j of every row, for a 16x16 block held in 16 registers.
@@ -101,46 +102,49 @@ __attribute__((target("avx512f"))) inline void StoreHalf(const __m512* acc, cons
     const std::size_t at = (first_channel + k) * t.plane;
     __m512 v = rows[k];
     if (t.res) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, t.res + at));
-    if (t.relu) v = _mm512_max_ps(v, _mm512_setzero_ps());
+    if (t.relu) v = _mm512_max_ps(v, _mm512_mul_ps(v, _mm512_set1_ps(t.slope)));
     _mm512_mask_storeu_ps(t.out + at, mask, v);
   }
 }
 
-// One tile of 32 output channels x P output positions, starting from the bias. Each step
-// broadcasts one input value per position and multiplies it into 32 weights, so the weights
-// are read once per tile and the 2P accumulators stay in registers.
-template <int P>
+// One tile of 16V output channels x P output positions, starting from the bias. Each step
+// broadcasts one input value per position and multiplies it into 16V weights, so the weights
+// are read once per tile and the V*P accumulators stay in registers.
+template <int V, int P>
 __attribute__((target("avx512f"))) void ConvTile(const float* const* xp, const int* off, int taps,
                                                  const float* w, const float* bias,
                                                  const TileOut& out) {
-  __m512 lo[P], hi[P];
-  const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16);
-  for (int j = 0; j < P; ++j) {
-    lo[j] = b0;
-    hi[j] = b1;
+  __m512 acc[V][P];
+  for (int v = 0; v < V; ++v) {
+    const __m512 b = _mm512_loadu_ps(bias + kFastConvLanes * v);
+    for (int j = 0; j < P; ++j) acc[v][j] = b;
   }
-  for (int r = 0; r < taps; ++r, w += kFastConvBlock) {
-    const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
+  for (int r = 0; r < taps; ++r, w += kFastConvLanes * V) {
+    __m512 wv[V];
+    for (int v = 0; v < V; ++v) wv[v] = _mm512_loadu_ps(w + kFastConvLanes * v);
     const int o = off[r];
 #pragma GCC unroll 16
     for (int j = 0; j < P; ++j) {
-      const __m512 v = _mm512_set1_ps(xp[j][o]);
-      lo[j] = _mm512_fmadd_ps(w0, v, lo[j]);
-      hi[j] = _mm512_fmadd_ps(w1, v, hi[j]);
+      const __m512 x = _mm512_set1_ps(xp[j][o]);
+#pragma GCC unroll 2
+      for (int v = 0; v < V; ++v) acc[v][j] = _mm512_fmadd_ps(wv[v], x, acc[v][j]);
     }
   }
-  StoreHalf<P>(lo, out, 0);
-  StoreHalf<P>(hi, out, 16);
+  for (int v = 0; v < V; ++v) StoreHalf<P>(acc[v], out, kFastConvLanes * v);
 }
 
 using TileFn = void (*)(const float* const*, const int*, int, const float*, const float*,
                         const TileOut&);
 
-// Positions per tile: the largest that wastes no more lanes than the others, so small late
-// layers (4x4, 3x3) are not padded up to 12 positions.
-int PickTile(int positions) {
-  int best = 12, best_cost = 1 << 30;
-  for (int p : {12, 10, 9, 8}) {
+constexpr int kMaxTile = 16;
+
+// Positions per tile: the cheapest count, so small late layers (4x4, 3x3) are not padded up
+// to 12 positions. With one vector of channels (V = 1) there are registers for 16.
+int PickTile(int positions, int vectors) {
+  int best = 8, best_cost = 1 << 30;
+  static constexpr int kTwo[] = {12, 10, 9, 8};
+  static constexpr int kOne[] = {16, 12, 9, 8};
+  for (int p : vectors == 2 ? kTwo : kOne) {
     const int tiles = (positions + p - 1) / p;
     const int cost = tiles * (p + 2);  // +2: per-tile overhead, in position-equivalents
     if (cost < best_cost) {
@@ -151,16 +155,28 @@ int PickTile(int positions) {
   return best;
 }
 
-TileFn TileFor(int p) {
+TileFn TileFor(int vectors, int p) {
+  if (vectors == 1) {
+    switch (p) {
+      case 8:
+        return ConvTile<1, 8>;
+      case 9:
+        return ConvTile<1, 9>;
+      case 12:
+        return ConvTile<1, 12>;
+      default:
+        return ConvTile<1, 16>;
+    }
+  }
   switch (p) {
     case 8:
-      return ConvTile<8>;
+      return ConvTile<2, 8>;
     case 9:
-      return ConvTile<9>;
+      return ConvTile<2, 9>;
     case 10:
-      return ConvTile<10>;
+      return ConvTile<2, 10>;
     default:
-      return ConvTile<12>;
+      return ConvTile<2, 12>;
   }
 }
 
@@ -195,8 +211,10 @@ class FastConvLayer : public cv::dnn::Layer {
 
   FastConvSpec spec_;
   int k_out_ = 0;
+  int vectors_ = 2;            // channel vectors per block: 2 if K allows, else 1
+  int block_ = 32;             // output channels per block, 16 * vectors_
   int taps_ = 0;               // C * k * k
-  std::vector<float> packed_;  // [K/32][taps][32]
+  std::vector<float> packed_;  // [K/block][taps][block]
   std::vector<float> bias_;    // [K]
   Geometry geo_;               // of the last input; the tables below follow it
   std::vector<int> offsets_;   // per tap: offset of (c, ky, kx) in the padded input
@@ -212,16 +230,19 @@ FastConvLayer::FastConvLayer(const cv::dnn::LayerParams& p) {
   spec_.same = p.get<bool>("same");
   spec_.pad = p.get<int>("pad");
   spec_.relu = p.get<bool>("relu");
+  spec_.negative_slope = p.get<float>("negative_slope");
   const cv::Mat& w = blobs.at(0);  // OIHW
   k_out_ = w.size[0];
   taps_ = w.size[1] * w.size[2] * w.size[3];
-  CV_Assert(k_out_ % kFastConvBlock == 0 && w.isContinuous() && w.type() == CV_32F);
+  CV_Assert(k_out_ % kFastConvLanes == 0 && w.isContinuous() && w.type() == CV_32F);
+  vectors_ = k_out_ % (2 * kFastConvLanes) == 0 ? 2 : 1;
+  block_ = kFastConvLanes * vectors_;
   packed_.resize(static_cast<std::size_t>(k_out_) * taps_);
   const float* src = w.ptr<float>();
   for (int k = 0; k < k_out_; ++k)
     for (int r = 0; r < taps_; ++r)
-      packed_[(static_cast<std::size_t>(k / kFastConvBlock) * taps_ + r) * kFastConvBlock +
-              k % kFastConvBlock] = src[static_cast<std::size_t>(k) * taps_ + r];
+      packed_[(static_cast<std::size_t>(k / block_) * taps_ + r) * block_ + k % block_] =
+          src[static_cast<std::size_t>(k) * taps_ + r];
   bias_.assign(blobs.at(1).ptr<float>(), blobs.at(1).ptr<float>() + k_out_);
   blobs.clear();  // packed_ holds them; no need to keep two copies per net
 }
@@ -235,9 +256,9 @@ void FastConvLayer::Prepare(const cv::dnn::MatShape& in) {
   for (int c = 0; c < g.c; ++c)
     for (int y = 0; y < k; ++y)
       for (int x = 0; x < k; ++x) offsets_[(c * k + y) * k + x] = (c * g.hp + y) * g.wp + x;
-  tile_ = PickTile(g.oh * g.ow);
+  tile_ = PickTile(g.oh * g.ow, vectors_);
   tiles_ = (g.oh * g.ow + tile_ - 1) / tile_;
-  tile_fn_ = TileFor(tile_);
+  tile_fn_ = TileFor(vectors_, tile_);
   padded_.assign(g.padded() ? static_cast<std::size_t>(g.c) * g.hp * g.wp : 0, 0.f);
 }
 
@@ -256,15 +277,21 @@ void FastConvLayer::RunItem(int item, const float* x, const float* res, float* o
   const int block = item / tiles_, first = (item % tiles_) * tile_;
   const int positions = geo_.oh * geo_.ow;
   const int valid = std::min(tile_, positions - first);
-  const float* xp[12];
-  for (int j = 0; j < tile_; ++j) {
-    const int q = first + std::min(j, valid - 1);  // spare lanes repeat the last position
-    xp[j] = x + (q / geo_.ow) * spec_.stride * geo_.wp + (q % geo_.ow) * spec_.stride;
+  const float* xp[kMaxTile];
+  // One division per tile, not per position: it showed up in layers with few taps.
+  int oy = first / geo_.ow, ox = first % geo_.ow;
+  for (int j = 0; j < valid; ++j) {
+    xp[j] = x + (oy * geo_.wp + ox) * spec_.stride;
+    if (++ox == geo_.ow) {
+      ox = 0;
+      ++oy;
+    }
   }
-  const std::size_t k0 = static_cast<std::size_t>(block) * kFastConvBlock;
+  for (int j = valid; j < tile_; ++j) xp[j] = xp[valid - 1];  // spare lanes: the last position
+  const std::size_t k0 = static_cast<std::size_t>(block) * block_;
   const std::size_t at = k0 * positions + first;
-  const TileOut t{out + at, res ? res + at : nullptr, static_cast<std::size_t>(positions), valid,
-                  spec_.relu};
+  const TileOut t{out + at,   res ? res + at : nullptr, static_cast<std::size_t>(positions), valid,
+                  spec_.relu, spec_.negative_slope};
   tile_fn_(xp, offsets_.data(), taps_, &packed_[k0 * taps_], &bias_[k0], t);
 }
 
@@ -277,7 +304,7 @@ void FastConvLayer::forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOf
   Prepare(cv::dnn::shape(in));
   const std::size_t in_step = static_cast<std::size_t>(geo_.c) * geo_.h * geo_.w;
   const std::size_t out_step = static_cast<std::size_t>(k_out_) * geo_.oh * geo_.ow;
-  const int items = k_out_ / kFastConvBlock * tiles_;
+  const int items = k_out_ / block_ * tiles_;
   for (int n = 0; n < in.size[0]; ++n) {
     const float* x = PaddedInput(in.ptr<float>() + n * in_step);
     const float* res = inputs.size() > 1 ? inputs[1].ptr<float>() + n * out_step : nullptr;
@@ -311,6 +338,7 @@ cv::dnn::LayerParams FastConvParams(const FastConvSpec& spec, const cv::Mat& oih
   p.set("same", spec.same);
   p.set("pad", spec.pad);
   p.set("relu", spec.relu);
+  p.set("negative_slope", spec.negative_slope);
   p.blobs = {oihw, bias};
   return p;
 }

@@ -12,21 +12,22 @@
 
 namespace oversight::matcher::internal {
 
-// Output channels per block: two 16-float vectors.
-inline constexpr int kFastConvBlock = 32;
+// Output channels per vector; a layer's output channels must be a multiple of it.
+inline constexpr int kFastConvLanes = 16;
 
 struct FastConvSpec {
   int kernel = 3;
   int stride = 1;
   bool same = true;  // TensorFlow 'SAME' padding; otherwise `pad` zeros on every side
   int pad = 0;
-  bool relu = false;  // max(0, .) after bias and residual
+  bool relu = false;           // max(0, .) after bias and residual ...
+  float negative_slope = 0.f;  // ... or, if not 0, leaky: x < 0 ? slope * x : x (slope < 1)
 };
 
 // True if this CPU can run FastConv. Registers the layer type with cv::dnn on first call.
 bool FastConvAvailable();
 
-// Layer params for a FastConv layer. `oihw` is [K,C,k,k] with K a multiple of kFastConvBlock,
+// Layer params for a FastConv layer. `oihw` is [K,C,k,k] with K a multiple of kFastConvLanes,
 // `bias` has K values. The layer takes the input and, if it has a second input, adds it
 // (same shape as the output) before the ReLU.
 cv::dnn::LayerParams FastConvParams(const FastConvSpec& spec, const cv::Mat& oihw,

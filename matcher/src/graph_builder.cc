@@ -105,7 +105,7 @@ Blob GraphBuilder::Conv(const Blob& in, const ConvSpec& spec, const Tensor& filt
 }
 
 Blob GraphBuilder::ConvBlock(const Blob& in, ConvSpec spec, const ConvWeights& w,
-                             const Blob* residual, bool relu) {
+                             const Blob* residual, bool relu, float negative_slope) {
   Tensor centre;
   ConvWeights used = w;
   if (ReadsOnlyCentre(in, spec)) {
@@ -113,22 +113,23 @@ Blob GraphBuilder::ConvBlock(const Blob& in, ConvSpec spec, const ConvWeights& w
     used.filters = &centre;
     spec.kernel = 1;
   }
-  if (fast_conv_ && !spec.depthwise && used.filters->shape[3] % kFastConvBlock == 0) {
-    return FastConvBlock(in, spec, used, residual, relu);
+  if (fast_conv_ && !spec.depthwise && used.filters->shape[3] % kFastConvLanes == 0) {
+    return FastConvBlock(in, spec, used, residual, relu, negative_slope);
   }
   Blob x = Conv(in, spec, *used.filters, used.bias, used.scale, used.shift);
   if (residual) x = Sum(x, *residual);
-  return relu ? Relu(x) : x;
+  return relu ? Relu(x, negative_slope) : x;
 }
 
 Blob GraphBuilder::FastConvBlock(const Blob& in, const ConvSpec& spec, const ConvWeights& w,
-                                 const Blob* residual, bool relu) {
+                                 const Blob* residual, bool relu, float negative_slope) {
   const int out_c = w.filters->shape[3];
   const FastConvSpec fs{.kernel = spec.kernel,
                         .stride = spec.stride,
                         .same = spec.explicit_pad == 0 && spec.padding == Padding::kSame,
                         .pad = spec.explicit_pad,
-                        .relu = relu};
+                        .relu = relu,
+                        .negative_slope = negative_slope};
   cv::dnn::LayerParams p = FastConvParams(fs, FiltersToOihw(*w.filters, w.scale),
                                           FoldedBias(out_c, w.bias, w.scale, w.shift));
   const Blob out{0, out_c,

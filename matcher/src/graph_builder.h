@@ -49,10 +49,11 @@ class GraphBuilder {
   // null. `out_scale`/`out_shift` (may be null) fold a per-channel affine y*s+b after the bias.
   Blob Conv(const Blob& in, const ConvSpec& spec, const Tensor& filters, const Tensor* bias,
             const Tensor* out_scale = nullptr, const Tensor* out_shift = nullptr);
-  // Dense conv, then `+ *residual` if not null (same shape as the output), then ReLU if `relu`.
-  // One FastConv layer if the backend allows it, else Convolution [+ Eltwise] [+ ReLU].
+  // Dense conv, then `+ *residual` if not null (same shape as the output), then, if `relu`,
+  // ReLU (leaky if negative_slope != 0). One FastConv layer if the backend allows it, else
+  // Convolution [+ Eltwise] [+ ReLU].
   Blob ConvBlock(const Blob& in, ConvSpec spec, const ConvWeights& w, const Blob* residual,
-                 bool relu);
+                 bool relu, float negative_slope = 0.f);
   Blob Relu(const Blob& in, float negative_slope = 0.f);
   Blob MaxPool(const Blob& in, int kernel, int stride, Padding padding);
   Blob AvgPool(const Blob& in, int kernel, int stride, Padding padding);
@@ -74,7 +75,7 @@ class GraphBuilder {
            Blob out);
   Blob Pool(const Blob& in, const char* kind, int kernel, int stride, Padding padding);
   Blob FastConvBlock(const Blob& in, const ConvSpec& spec, const ConvWeights& w,
-                     const Blob* residual, bool relu);
+                     const Blob* residual, bool relu, float negative_slope);
 
   cv::dnn::Net net_;
   Blob input_;

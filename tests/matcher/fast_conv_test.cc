@@ -43,6 +43,7 @@ struct Case {
   bool residual;
   bool relu;
   int batch = 1;
+  float negative_slope = 0.f;
 };
 
 // in -> conv (affine folded) [+ residual] [ReLU], the residual being a second 1x1 conv of the
@@ -64,7 +65,7 @@ cv::Mat RunCase(const Case& c, ConvBackend backend, const cv::Mat& input) {
     res = g.Conv(g.input(), same_grid, rf, nullptr);
   }
   g.ConvBlock(g.input(), c.spec, {.filters = &f, .bias = &b, .scale = &s, .shift = &sh},
-              c.residual ? &res : nullptr, c.relu);
+              c.residual ? &res : nullptr, c.relu, c.negative_slope);
   cv::dnn::Net net = g.Finish();
   net.setInput(input);
   return net.forward().clone();
@@ -109,21 +110,45 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"Late4x4Residual", 256, 256, 4, {.kernel = 3}, true, true},
         Case{"Late3x3", 128, 256, 3, {.kernel = 3}, false, true},
         Case{"CentreTap1x1", 256, 256, 1, {.kernel = 3}, true, true},
-        Case{"BatchOfTwo", 32, 64, 9, {.kernel = 3}, true, true, 2}),
+        Case{"BatchOfTwo", 32, 64, 9, {.kernel = 3}, true, true, 2},
+        // The detector's and landmark net's shapes: 16 output channels (one vector), 1x1
+        // pointwise convs, leaky ReLU.
+        Case{"SixteenChannelsLeaky",
+             3,
+             16,
+             30,
+             {.kernel = 3, .padding = Padding::kValid},
+             false,
+             true,
+             1,
+             0.1f},
+        Case{"PointwiseLeaky", 64, 128, 13, {.kernel = 1}, false, true, 1, 0.1f},
+        Case{"PointwiseResidual", 48, 48, 7, {.kernel = 1}, true, false}),
     [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
 
-// The golden-fixture test covers FastConv only if the recognition net really uses it.
-TEST(FastConvNetTest, RecognitionNetUsesFastConvWhereAvailable) {
-  OVERSIGHT_REQUIRE_MODELS(dir);
-  auto weights = LoadWeights(dir, kRecognitionModel);
-  ASSERT_TRUE(weights.ok()) << weights.status().ToString();
-  auto net = internal::BuildRecognitionNet(*weights);
-  ASSERT_TRUE(net.ok()) << net.status().ToString();
+int FastConvLayers(cv::dnn::Net& net) {
   int fast = 0;
-  for (const std::string& name : net->getLayerNames()) {
-    fast += net->getLayer(name)->type == "OversightFastConv";
+  for (const std::string& name : net.getLayerNames()) {
+    fast += net.getLayer(name)->type == "OversightFastConv";
   }
-  EXPECT_EQ(fast > 0, internal::FastConvAvailable());
+  return fast;
+}
+
+// The golden-fixture tests cover FastConv only if the nets really use it.
+TEST(FastConvNetTest, NetsUseFastConvWhereAvailable) {
+  OVERSIGHT_REQUIRE_MODELS(dir);
+  auto rec = LoadWeights(dir, kRecognitionModel);
+  auto det = LoadWeights(dir, kDetectorModel);
+  auto lm = LoadWeights(dir, kLandmarkModel);
+  ASSERT_TRUE(rec.ok() && det.ok() && lm.ok());
+  auto rec_net = internal::BuildRecognitionNet(*rec);
+  auto det_net = internal::BuildDetectorNet(*det, 160);
+  auto lm_net = internal::BuildLandmarkNet(*lm);
+  ASSERT_TRUE(rec_net.ok() && det_net.ok() && lm_net.ok());
+  const bool available = internal::FastConvAvailable();
+  EXPECT_EQ(FastConvLayers(*rec_net) > 0, available);
+  EXPECT_EQ(FastConvLayers(*det_net) > 0, available);
+  EXPECT_EQ(FastConvLayers(*lm_net) > 0, available);
 }
 
 }  // namespace
