@@ -107,21 +107,32 @@ __attribute__((target("avx512f"))) inline void StoreHalf(const __m512* acc, cons
   }
 }
 
+// How far ahead (in taps) to prefetch weights. The late 256-channel layers stream 2.4 MB of
+// weights per conv for only 16 output positions, and the hardware prefetcher alone left the
+// loop waiting on L3.
+constexpr int kPrefetchTaps = 16;
+
 // One tile of 16V output channels x P output positions, starting from the bias. Each step
 // broadcasts one input value per position and multiplies it into 16V weights, so the weights
-// are read once per tile and the V*P accumulators stay in registers.
+// are read once per tile and the V*P accumulators stay in registers. The weights are V
+// consecutive 16-channel blocks of [taps][16] each.
 template <int V, int P>
 __attribute__((target("avx512f"))) void ConvTile(const float* const* xp, const int* off, int taps,
                                                  const float* w, const float* bias,
                                                  const TileOut& out) {
+  const std::size_t block = static_cast<std::size_t>(taps) * kFastConvLanes;
   __m512 acc[V][P];
   for (int v = 0; v < V; ++v) {
     const __m512 b = _mm512_loadu_ps(bias + kFastConvLanes * v);
     for (int j = 0; j < P; ++j) acc[v][j] = b;
   }
-  for (int r = 0; r < taps; ++r, w += kFastConvLanes * V) {
+  for (int r = 0; r < taps; ++r, w += kFastConvLanes) {
     __m512 wv[V];
-    for (int v = 0; v < V; ++v) wv[v] = _mm512_loadu_ps(w + kFastConvLanes * v);
+    for (int v = 0; v < V; ++v) {
+      _mm_prefetch(reinterpret_cast<const char*>(w + v * block + kPrefetchTaps * kFastConvLanes),
+                   _MM_HINT_T0);
+      wv[v] = _mm512_loadu_ps(w + v * block);
+    }
     const int o = off[r];
 #pragma GCC unroll 16
     for (int j = 0; j < P; ++j) {
@@ -211,14 +222,14 @@ class FastConvLayer : public cv::dnn::Layer {
 
   FastConvSpec spec_;
   int k_out_ = 0;
-  int vectors_ = 2;            // channel vectors per block: 2 if K allows, else 1
-  int block_ = 32;             // output channels per block, 16 * vectors_
   int taps_ = 0;               // C * k * k
-  std::vector<float> packed_;  // [K/block][taps][block]
+  std::vector<float> packed_;  // [K/16][taps][16]
   std::vector<float> bias_;    // [K]
   Geometry geo_;               // of the last input; the tables below follow it
   std::vector<int> offsets_;   // per tap: offset of (c, ky, kx) in the padded input
   std::vector<float> padded_;  // the zero-padded input, if padding is needed
+  int vectors_ = 2;            // channel vectors per tile: 2, or 1 (see Prepare)
+  int block_ = 32;             // output channels per tile, 16 * vectors_
   int tile_ = 12, tiles_ = 0;
   TileFn tile_fn_ = nullptr;
 };
@@ -235,13 +246,12 @@ FastConvLayer::FastConvLayer(const cv::dnn::LayerParams& p) {
   k_out_ = w.size[0];
   taps_ = w.size[1] * w.size[2] * w.size[3];
   CV_Assert(k_out_ % kFastConvLanes == 0 && w.isContinuous() && w.type() == CV_32F);
-  vectors_ = k_out_ % (2 * kFastConvLanes) == 0 ? 2 : 1;
-  block_ = kFastConvLanes * vectors_;
   packed_.resize(static_cast<std::size_t>(k_out_) * taps_);
   const float* src = w.ptr<float>();
+  constexpr int kL = kFastConvLanes;
   for (int k = 0; k < k_out_; ++k)
     for (int r = 0; r < taps_; ++r)
-      packed_[(static_cast<std::size_t>(k / block_) * taps_ + r) * block_ + k % block_] =
+      packed_[(static_cast<std::size_t>(k / kL) * taps_ + r) * kL + k % kL] =
           src[static_cast<std::size_t>(k) * taps_ + r];
   bias_.assign(blobs.at(1).ptr<float>(), blobs.at(1).ptr<float>() + k_out_);
   blobs.clear();  // packed_ holds them; no need to keep two copies per net
@@ -256,7 +266,13 @@ void FastConvLayer::Prepare(const cv::dnn::MatShape& in) {
   for (int c = 0; c < g.c; ++c)
     for (int y = 0; y < k; ++y)
       for (int x = 0; x < k; ++x) offsets_[(c * k + y) * k + x] = (c * g.hp + y) * g.wp + x;
-  tile_ = PickTile(g.oh * g.ow, vectors_);
+  // Two channel vectors per tile share each broadcast, but one vector leaves registers for 16
+  // positions: for 13-16 positions (the 4x4 layers) that reads each weight once, not twice.
+  const int positions = g.oh * g.ow;
+  const bool one = k_out_ % (2 * kFastConvLanes) != 0 || (positions > 12 && positions <= 16);
+  vectors_ = one ? 1 : 2;
+  block_ = kFastConvLanes * vectors_;
+  tile_ = PickTile(positions, vectors_);
   tiles_ = (g.oh * g.ow + tile_ - 1) / tile_;
   tile_fn_ = TileFor(vectors_, tile_);
   padded_.assign(g.padded() ? static_cast<std::size_t>(g.c) * g.hp * g.wp : 0, 0.f);
