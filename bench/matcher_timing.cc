@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "fast_conv.h"
+#include "matcher_peak.h"
 #include "nets.h"
 #include "oversight/matcher/face_model.h"
 #include "oversight/matcher/model_files.h"
@@ -127,8 +128,13 @@ int main(int argc, char** argv) {
   auto rec_net = internal::BuildRecognitionNet(*rec);
   const double gflop =
       static_cast<double>(rec_net->getFLOPS(cv::dnn::MatShape{1, 3, 150, 150})) / 1e9;
+  const oversight::bench::FmaPeak peak = oversight::bench::MeasureFmaPeak(cv::getNumThreads());
   std::printf("recognition: %.3f GFLOP per forward, %.1f GFLOP/s at the median\n", gflop,
               gflop / rec_ms * 1e3);
+  std::printf(
+      "FMA peak (%s, measured now): %.0f GFLOP/s one core, %.0f GFLOP/s %d threads; "
+      "floor %.2f ms\n",
+      peak.width, peak.per_core, peak.all_cores, cv::getNumThreads(), gflop / peak.all_cores * 1e3);
 
   auto model = FaceModel::Load(argv[1]);
   if (!model.ok()) return 2;
