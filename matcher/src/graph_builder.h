@@ -2,7 +2,8 @@
 //
 // Why in code: Debian's OpenCV 4.6 cannot import tfjs graphs, and no converter is available
 // offline, so each net is assembled from Convolution/ReLU/Pooling/Eltwise/Padding/InnerProduct
-// layers whose behaviour matches TensorFlow's (docs/matcher.md lists the equivalences).
+// layers whose behaviour matches TensorFlow's (docs/matcher.md lists the equivalences), and
+// FastConv (fast_conv.h) for the dense convs where the CPU has AVX-512F.
 #pragma once
 
 #include <opencv2/dnn.hpp>
