@@ -107,31 +107,50 @@ __attribute__((target("avx512f"))) inline void StoreHalf(const __m512* acc, cons
   }
 }
 
-// How far ahead (in taps) to prefetch weights. The late 256-channel layers stream 2.4 MB of
-// weights per conv for only 16 output positions, and the hardware prefetcher alone left the
-// loop waiting on L3.
-constexpr int kPrefetchTaps = 16;
+// How far ahead to prefetch weights, in bytes. The late 256-channel layers stream 2.4 MB of
+// float weights per conv for only 16 output positions, and the hardware prefetcher alone left
+// the loop waiting on memory.
+constexpr int kPrefetchBytes = 1024;
+
+// 16 weights of one tap: floats as they are, or bytes dequantised as q * scale + shift.
+__attribute__((target("avx512f"))) inline __m512 LoadWeights(const float* w, __m512, __m512) {
+  return _mm512_loadu_ps(w);
+}
+__attribute__((target("avx512f"))) inline __m512 LoadWeights(const std::uint8_t* w, __m512 scale,
+                                                             __m512 shift) {
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w));
+  return _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(bytes)), scale, shift);
+}
+
+// The weights of one tile: V consecutive 16-channel blocks of [taps][16] elements of type W
+// (float, or uint8 with a per-channel scale and shift).
+struct TileWeights {
+  const void* w = nullptr;
+  const float* scale = nullptr;  // uint8 only
+  const float* shift = nullptr;
+};
 
 // One tile of 16V output channels x P output positions, starting from the bias. Each step
 // broadcasts one input value per position and multiplies it into 16V weights, so the weights
-// are read once per tile and the V*P accumulators stay in registers. The weights are V
-// consecutive 16-channel blocks of [taps][16] each.
-template <int V, int P>
+// are read once per tile and the V*P accumulators stay in registers.
+template <typename W, int V, int P>
 __attribute__((target("avx512f"))) void ConvTile(const float* const* xp, const int* off, int taps,
-                                                 const float* w, const float* bias,
+                                                 const TileWeights& tw, const float* bias,
                                                  const TileOut& out) {
+  const W* w = static_cast<const W*>(tw.w);
   const std::size_t block = static_cast<std::size_t>(taps) * kFastConvLanes;
-  __m512 acc[V][P];
+  __m512 acc[V][P], scale[V], shift[V];
   for (int v = 0; v < V; ++v) {
     const __m512 b = _mm512_loadu_ps(bias + kFastConvLanes * v);
     for (int j = 0; j < P; ++j) acc[v][j] = b;
+    scale[v] = tw.scale ? _mm512_loadu_ps(tw.scale + kFastConvLanes * v) : _mm512_setzero_ps();
+    shift[v] = tw.shift ? _mm512_loadu_ps(tw.shift + kFastConvLanes * v) : _mm512_setzero_ps();
   }
   for (int r = 0; r < taps; ++r, w += kFastConvLanes) {
     __m512 wv[V];
     for (int v = 0; v < V; ++v) {
-      _mm_prefetch(reinterpret_cast<const char*>(w + v * block + kPrefetchTaps * kFastConvLanes),
-                   _MM_HINT_T0);
-      wv[v] = _mm512_loadu_ps(w + v * block);
+      _mm_prefetch(reinterpret_cast<const char*>(w + v * block) + kPrefetchBytes, _MM_HINT_T0);
+      wv[v] = LoadWeights(w + v * block, scale[v], shift[v]);
     }
     const int o = off[r];
 #pragma GCC unroll 16
@@ -144,7 +163,7 @@ __attribute__((target("avx512f"))) void ConvTile(const float* const* xp, const i
   for (int v = 0; v < V; ++v) StoreHalf<P>(acc[v], out, kFastConvLanes * v);
 }
 
-using TileFn = void (*)(const float* const*, const int*, int, const float*, const float*,
+using TileFn = void (*)(const float* const*, const int*, int, const TileWeights&, const float*,
                         const TileOut&);
 
 constexpr int kMaxTile = 16;
@@ -166,29 +185,42 @@ int PickTile(int positions, int vectors) {
   return best;
 }
 
+template <typename W>
 TileFn TileFor(int vectors, int p) {
   if (vectors == 1) {
     switch (p) {
       case 8:
-        return ConvTile<1, 8>;
+        return ConvTile<W, 1, 8>;
       case 9:
-        return ConvTile<1, 9>;
+        return ConvTile<W, 1, 9>;
       case 12:
-        return ConvTile<1, 12>;
+        return ConvTile<W, 1, 12>;
       default:
-        return ConvTile<1, 16>;
+        return ConvTile<W, 1, 16>;
     }
   }
   switch (p) {
     case 8:
-      return ConvTile<2, 8>;
+      return ConvTile<W, 2, 8>;
     case 9:
-      return ConvTile<2, 9>;
+      return ConvTile<W, 2, 9>;
     case 10:
-      return ConvTile<2, 10>;
+      return ConvTile<W, 2, 10>;
     default:
-      return ConvTile<2, 12>;
+      return ConvTile<W, 2, 12>;
   }
+}
+
+// OIHW [K][taps] -> [K/16][taps][16]: a tile's 16 channels of one tap are contiguous.
+template <typename W>
+std::vector<W> Pack(const W* src, int k_out, int taps) {
+  std::vector<W> out(static_cast<std::size_t>(k_out) * taps);
+  constexpr int kL = kFastConvLanes;
+  for (int k = 0; k < k_out; ++k)
+    for (int r = 0; r < taps; ++r)
+      out[(static_cast<std::size_t>(k / kL) * taps + r) * kL + k % kL] =
+          src[static_cast<std::size_t>(k) * taps + r];
+  return out;
 }
 
 class FastConvLayer : public cv::dnn::Layer {
@@ -222,14 +254,16 @@ class FastConvLayer : public cv::dnn::Layer {
 
   FastConvSpec spec_;
   int k_out_ = 0;
-  int taps_ = 0;               // C * k * k
-  std::vector<float> packed_;  // [K/16][taps][16]
-  std::vector<float> bias_;    // [K]
-  Geometry geo_;               // of the last input; the tables below follow it
-  std::vector<int> offsets_;   // per tap: offset of (c, ky, kx) in the padded input
-  std::vector<float> padded_;  // the zero-padded input, if padding is needed
-  int vectors_ = 2;            // channel vectors per tile: 2, or 1 (see Prepare)
-  int block_ = 32;             // output channels per tile, 16 * vectors_
+  int taps_ = 0;                        // C * k * k
+  std::vector<float> packed_;           // [K/16][taps][16], or empty if bytes_ holds them
+  std::vector<std::uint8_t> bytes_;     // the same layout, quantised
+  std::vector<float> wscale_, wshift_;  // [K]: weight = byte * wscale + wshift
+  std::vector<float> bias_;             // [K]
+  Geometry geo_;                        // of the last input; the tables below follow it
+  std::vector<int> offsets_;            // per tap: offset of (c, ky, kx) in the padded input
+  std::vector<float> padded_;           // the zero-padded input, if padding is needed
+  int vectors_ = 2;                     // channel vectors per tile: 2, or 1 (see Prepare)
+  int block_ = 32;                      // output channels per tile, 16 * vectors_
   int tile_ = 12, tiles_ = 0;
   TileFn tile_fn_ = nullptr;
 };
@@ -245,16 +279,18 @@ FastConvLayer::FastConvLayer(const cv::dnn::LayerParams& p) {
   const cv::Mat& w = blobs.at(0);  // OIHW
   k_out_ = w.size[0];
   taps_ = w.size[1] * w.size[2] * w.size[3];
-  CV_Assert(k_out_ % kFastConvLanes == 0 && w.isContinuous() && w.type() == CV_32F);
-  packed_.resize(static_cast<std::size_t>(k_out_) * taps_);
-  const float* src = w.ptr<float>();
-  constexpr int kL = kFastConvLanes;
-  for (int k = 0; k < k_out_; ++k)
-    for (int r = 0; r < taps_; ++r)
-      packed_[(static_cast<std::size_t>(k / kL) * taps_ + r) * kL + k % kL] =
-          src[static_cast<std::size_t>(k) * taps_ + r];
+  CV_Assert(k_out_ % kFastConvLanes == 0 && w.isContinuous());
+  if (blobs.size() == 4) {  // FastConvByteParams
+    CV_Assert(w.type() == CV_8U);
+    bytes_ = Pack(w.ptr<std::uint8_t>(), k_out_, taps_);
+    wscale_.assign(blobs[2].ptr<float>(), blobs[2].ptr<float>() + k_out_);
+    wshift_.assign(blobs[3].ptr<float>(), blobs[3].ptr<float>() + k_out_);
+  } else {
+    CV_Assert(w.type() == CV_32F);
+    packed_ = Pack(w.ptr<float>(), k_out_, taps_);
+  }
   bias_.assign(blobs.at(1).ptr<float>(), blobs.at(1).ptr<float>() + k_out_);
-  blobs.clear();  // packed_ holds them; no need to keep two copies per net
+  blobs.clear();  // the packed copies hold them; no need to keep two per net
 }
 
 void FastConvLayer::Prepare(const cv::dnn::MatShape& in) {
@@ -274,7 +310,8 @@ void FastConvLayer::Prepare(const cv::dnn::MatShape& in) {
   block_ = kFastConvLanes * vectors_;
   tile_ = PickTile(positions, vectors_);
   tiles_ = (g.oh * g.ow + tile_ - 1) / tile_;
-  tile_fn_ = TileFor(vectors_, tile_);
+  tile_fn_ =
+      bytes_.empty() ? TileFor<float>(vectors_, tile_) : TileFor<std::uint8_t>(vectors_, tile_);
   padded_.assign(g.padded() ? static_cast<std::size_t>(g.c) * g.hp * g.wp : 0, 0.f);
 }
 
@@ -308,7 +345,13 @@ void FastConvLayer::RunItem(int item, const float* x, const float* res, float* o
   const std::size_t at = k0 * positions + first;
   const TileOut t{out + at,   res ? res + at : nullptr, static_cast<std::size_t>(positions), valid,
                   spec_.relu, spec_.negative_slope};
-  tile_fn_(xp, offsets_.data(), taps_, &packed_[k0 * taps_], &bias_[k0], t);
+  TileWeights tw;
+  if (bytes_.empty()) {
+    tw.w = &packed_[k0 * taps_];
+  } else {
+    tw = {&bytes_[k0 * taps_], &wscale_[k0], &wshift_[k0]};
+  }
+  tile_fn_(xp, offsets_.data(), taps_, tw, &bias_[k0], t);
 }
 
 void FastConvLayer::forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
@@ -343,6 +386,15 @@ bool FastConvAvailable() {
     return true;
   }();
   return available;
+}
+
+cv::dnn::LayerParams FastConvByteParams(const FastConvSpec& spec, const cv::Mat& oihw_bytes,
+                                        const cv::Mat& scale, const cv::Mat& shift,
+                                        const cv::Mat& bias) {
+  cv::dnn::LayerParams p = FastConvParams(spec, oihw_bytes, bias);
+  p.blobs.push_back(scale);
+  p.blobs.push_back(shift);
+  return p;
 }
 
 cv::dnn::LayerParams FastConvParams(const FastConvSpec& spec, const cv::Mat& oihw,

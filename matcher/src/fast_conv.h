@@ -33,4 +33,11 @@ bool FastConvAvailable();
 cv::dnn::LayerParams FastConvParams(const FastConvSpec& spec, const cv::Mat& oihw,
                                     const cv::Mat& bias);
 
+// The same with the weights as bytes: weight[k][...] = oihw_bytes[k][...] * scale[k] +
+// shift[k] (K values each). For layers whose time goes on streaming weights, not on FMAs:
+// a quarter of the bytes.
+cv::dnn::LayerParams FastConvByteParams(const FastConvSpec& spec, const cv::Mat& oihw_bytes,
+                                        const cv::Mat& scale, const cv::Mat& shift,
+                                        const cv::Mat& bias);
+
 }  // namespace oversight::matcher::internal

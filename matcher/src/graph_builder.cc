@@ -23,6 +23,20 @@ cv::Mat FiltersToOihw(const Tensor& f, const Tensor* scale) {
   return out;
 }
 
+// Quantised HWIO bytes [k,k,in,out] -> OIHW bytes [out,in,k,k].
+cv::Mat BytesToOihw(const Tensor& f) {
+  const int kh = f.shape[0], kw = f.shape[1], ci = f.shape[2], co = f.shape[3];
+  const int sizes[] = {co, ci, kh, kw};
+  cv::Mat out(4, sizes, CV_8U);
+  std::uint8_t* dst = out.ptr<std::uint8_t>();
+  for (int y = 0; y < kh; ++y)
+    for (int x = 0; x < kw; ++x)
+      for (int i = 0; i < ci; ++i)
+        for (int o = 0; o < co; ++o)
+          dst[((o * ci + i) * kh + y) * kw + x] = f.quantised[((y * kw + x) * ci + i) * co + o];
+  return out;
+}
+
 // Depthwise [k,k,C,1] -> [C,1,k,k].
 cv::Mat DepthwiseToOihw(const Tensor& f) {
   const int kh = f.shape[0], kw = f.shape[1], c = f.shape[2];
@@ -53,11 +67,37 @@ bool ReadsOnlyCentre(const Blob& in, const ConvSpec& spec) {
          spec.padding == Padding::kSame && spec.explicit_pad == 0 && !spec.depthwise;
 }
 
-// HWIO [k,k,in,out] -> [1,1,in,out] at the centre tap.
+// HWIO [k,k,in,out] -> [1,1,in,out] at the centre tap (quantised bytes too, if any).
 Tensor CentreTap(const Tensor& f) {
   const int k = f.shape[0], ci = f.shape[2], co = f.shape[3];
-  const auto centre = f.values.begin() + static_cast<std::ptrdiff_t>(k / 2 * k + k / 2) * ci * co;
-  return Tensor{{1, 1, ci, co}, std::vector<float>(centre, centre + ci * co)};
+  const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(k / 2 * k + k / 2) * ci * co;
+  Tensor t;
+  t.shape = {1, 1, ci, co};
+  t.values.assign(f.values.begin() + at, f.values.begin() + at + ci * co);
+  if (!f.quantised.empty()) {
+    t.quantised.assign(f.quantised.begin() + at, f.quantised.begin() + at + ci * co);
+    t.quant_scale = f.quant_scale;
+    t.quant_min = f.quant_min;
+  }
+  return t;
+}
+
+// At most this many output positions, a conv streams more weight bytes than it has FMAs to
+// hide them behind (the recognition net's 256-channel 4x4, 3x3 and 1x1 maps: 2.4 MB of float
+// weights per conv): those take their quantised weights as bytes when the file has them.
+constexpr int kWeightBoundPositions = 16;
+
+// Layer params with the weights as bytes; the conv's per-channel scale folds into the
+// dequantisation: weight = byte * (quant_scale * s[o]) + quant_min * s[o].
+cv::dnn::LayerParams ByteParams(const FastConvSpec& spec, const ConvWeights& w, int out_c) {
+  cv::Mat scale(1, out_c, CV_32F), shift(1, out_c, CV_32F);
+  for (int o = 0; o < out_c; ++o) {
+    const float s = w.scale ? w.scale->values[o] : 1.f;
+    scale.at<float>(o) = w.filters->quant_scale * s;
+    shift.at<float>(o) = w.filters->quant_min * s;
+  }
+  return FastConvByteParams(spec, BytesToOihw(*w.filters), scale, shift,
+                            FoldedBias(out_c, w.bias, w.scale, w.shift));
 }
 
 }  // namespace
@@ -130,11 +170,13 @@ Blob GraphBuilder::FastConvBlock(const Blob& in, const ConvSpec& spec, const Con
                         .pad = spec.explicit_pad,
                         .relu = relu,
                         .negative_slope = negative_slope};
-  cv::dnn::LayerParams p = FastConvParams(fs, FiltersToOihw(*w.filters, w.scale),
-                                          FoldedBias(out_c, w.bias, w.scale, w.shift));
   const Blob out{0, out_c,
                  OutputSize(in.h, spec.kernel, spec.stride, spec.padding, spec.explicit_pad),
                  OutputSize(in.w, spec.kernel, spec.stride, spec.padding, spec.explicit_pad)};
+  const bool bytes = !w.filters->quantised.empty() && out.h * out.w <= kWeightBoundPositions;
+  cv::dnn::LayerParams p = bytes ? ByteParams(fs, w, out_c)
+                                 : FastConvParams(fs, FiltersToOihw(*w.filters, w.scale),
+                                                  FoldedBias(out_c, w.bias, w.scale, w.shift));
   if (!residual) return Add(p.type, p, {in}, out);
   if (residual->c != out.c || residual->h != out.h || residual->w != out.w) std::abort();
   return Add(p.type, p, {in, *residual}, out);

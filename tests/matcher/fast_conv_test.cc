@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <opencv2/core.hpp>
 #include <string>
@@ -30,9 +31,25 @@ constexpr float kTolerance = 1e-4f;
 Tensor Random(std::vector<int> shape, float lo, float hi) {
   std::size_t n = 1;
   for (int d : shape) n *= static_cast<std::size_t>(d);
-  Tensor t{std::move(shape), std::vector<float>(n)};
+  Tensor t;
+  t.shape = std::move(shape);
+  t.values.resize(n);
   cv::Mat view(1, static_cast<int>(t.values.size()), CV_32F, t.values.data());
   cv::randu(view, lo, hi);
+  return t;
+}
+
+// Random bytes dequantised as the weight files do (q * scale + min, in float), keeping the
+// bytes, so that the late layers take FastConv's byte-weight path.
+Tensor RandomQuantised(std::vector<int> shape, float range) {
+  Tensor t = Random(std::move(shape), 0.f, 256.f);
+  t.quant_scale = 2 * range / 255;
+  t.quant_min = -range;
+  t.quantised.resize(t.values.size());
+  for (std::size_t i = 0; i < t.values.size(); ++i) {
+    t.quantised[i] = static_cast<std::uint8_t>(std::min(t.values[i], 255.f));
+    t.values[i] = static_cast<float>(t.quantised[i]) * t.quant_scale + t.quant_min;
+  }
   return t;
 }
 
@@ -44,6 +61,7 @@ struct Case {
   bool relu;
   int batch = 1;
   float negative_slope = 0.f;
+  bool quantised = false;
 };
 
 // in -> conv (affine folded) [+ residual] [ReLU], the residual being a second 1x1 conv of the
@@ -53,7 +71,8 @@ cv::Mat RunCase(const Case& c, ConvBackend backend, const cv::Mat& input) {
   rng.state = 42;  // the same weights for both backends
   const int k = c.spec.kernel;
   const float range = 1.f / std::sqrt(static_cast<float>(k * k * c.in_c));
-  const Tensor f = Random({k, k, c.in_c, c.out_c}, -range, range);
+  const Tensor f = c.quantised ? RandomQuantised({k, k, c.in_c, c.out_c}, range)
+                               : Random({k, k, c.in_c, c.out_c}, -range, range);
   const Tensor b = Random({c.out_c}, -0.1f, 0.1f);
   const Tensor s = Random({c.out_c}, 0.5f, 1.5f);
   const Tensor sh = Random({c.out_c}, -0.1f, 0.1f);
@@ -123,7 +142,22 @@ INSTANTIATE_TEST_SUITE_P(
              1,
              0.1f},
         Case{"PointwiseLeaky", 64, 128, 13, {.kernel = 1}, false, true, 1, 0.1f},
-        Case{"PointwiseResidual", 48, 48, 7, {.kernel = 1}, true, false}),
+        Case{"PointwiseResidual", 48, 48, 7, {.kernel = 1}, true, false},
+        // Quantised weights on maps of at most 16 positions: streamed as bytes.
+        Case{"BytesLate4x4Residual", 256, 256, 4, {.kernel = 3}, true, true, 1, 0.f, true},
+        Case{"BytesLate3x3", 128, 256, 3, {.kernel = 3}, false, true, 1, 0.f, true},
+        Case{"BytesDownTo1x1",
+             256,
+             256,
+             4,
+             {.kernel = 3, .stride = 2, .padding = Padding::kValid},
+             false,
+             true,
+             1,
+             0.f,
+             true},
+        Case{"BytesCentreTap1x1", 256, 256, 1, {.kernel = 3}, true, true, 1, 0.f, true},
+        Case{"BytesOneVector", 64, 48, 2, {.kernel = 3}, false, false, 1, 0.f, true}),
     [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
 
 int FastConvLayers(cv::dnn::Net& net) {
