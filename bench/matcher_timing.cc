@@ -6,13 +6,16 @@
 // with a warm-up pass first, twice in the same run, forward by forward alternately: as the
 // pipeline builds it (FastConv where the CPU has AVX-512F) and with OpenCV's own conv layers
 // only, so machine noise hits both alike. Then FaceModel::Analyze is timed on each image.
-// Prints medians and p99 in milliseconds, the recognition net's GFLOP/s, the thread count and
-// the load average. Threads: OpenCV's default (all cores) unless --threads is given.
+// Prints medians and p99 in milliseconds (and, per net, the median process CPU time per
+// forward), the recognition net's GFLOP/s, the thread count and the load average. Threads: OpenCV's
+// default (all cores) unless --threads is given.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -49,6 +52,33 @@ void Report(const char* what, const std::vector<double>& ms, double per = 1) {
   std::printf("%-40s median %7.2f ms   p99 %7.2f ms   (n=%zu)\n", what, median, p99, ms.size());
 }
 
+// Process CPU time in ms. With --threads 1 it is the forward's own compute time, which other
+// processes on a busy machine inflate far less than the wall time.
+double CpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+struct Samples {
+  std::vector<double> wall, cpu;
+  void Add(const std::function<void()>& f) {
+    const double c0 = CpuMs();
+    const auto t0 = Clock::now();
+    f();
+    wall.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    cpu.push_back(CpuMs() - c0);
+  }
+  void Report(const std::string& what) {
+    std::sort(wall.begin(), wall.end());
+    std::sort(cpu.begin(), cpu.end());
+    std::printf("%-40s median %7.2f ms   p99 %7.2f ms   (n=%zu)   cpu median %7.2f ms\n",
+                what.c_str(), wall[wall.size() / 2],
+                wall[std::min(wall.size() - 1, wall.size() * 99 / 100)], wall.size(),
+                cpu[cpu.size() / 2]);
+  }
+};
+
 std::string LoadAverage() {
   std::ifstream in("/proc/loadavg");
   std::string one, five, fifteen;
@@ -70,16 +100,14 @@ double TimeNetPair(const std::string& what, Build build, int size, int reps) {
   cv::randu(blob, -0.5, 0.5);
   (void)internal::RunNet(*ours, blob);  // warm-up: first forward allocates
   (void)internal::RunNet(*stock, blob);
-  std::vector<double> a, b;
+  Samples a, b;
   for (int i = 0; i < reps; ++i) {
-    a.push_back(TimeMs(1, [&] { (void)internal::RunNet(*ours, blob); })[0]);
-    b.push_back(TimeMs(1, [&] { (void)internal::RunNet(*stock, blob); })[0]);
+    a.Add([&] { (void)internal::RunNet(*ours, blob); });
+    b.Add([&] { (void)internal::RunNet(*stock, blob); });
   }
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  Report(what.c_str(), a);
-  Report((what + ", OpenCV conv").c_str(), b);
-  return a[a.size() / 2];
+  a.Report(what);
+  b.Report(what + ", OpenCV conv");
+  return a.wall[a.wall.size() / 2];
 }
 
 }  // namespace
