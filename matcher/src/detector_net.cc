@@ -17,23 +17,22 @@ StatusOr<Blob> SeparableLeaky(GraphBuilder& g, const WeightMap& w, const Blob& i
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* pw, w.Get(prefix + "/pointwise_filter", pw_shape));
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* bias, w.Get(prefix + "/bias", b_shape));
   Blob x = g.Conv(in, {.kernel = 3, .explicit_pad = 1, .depthwise = true}, *dw, nullptr);
-  x = g.Conv(x, {.kernel = 1}, *pw, bias);
-  return g.Relu(x, kLeakySlope);
+  return g.ConvBlock(x, {.kernel = 1}, {.filters = pw, .bias = bias}, nullptr, true, kLeakySlope);
 }
 
 }  // namespace
 
-StatusOr<cv::dnn::Net> BuildDetectorNet(const WeightMap& w, int input_size) {
+StatusOr<cv::dnn::Net> BuildDetectorNet(const WeightMap& w, int input_size, ConvBackend backend) {
   if (input_size < 32 || input_size % 32 != 0 || input_size > 1024) {
     return Status::InvalidArgument("detector input size must be a multiple of 32 in [32, 1024]");
   }
-  GraphBuilder g(3, input_size, input_size);
+  GraphBuilder g(3, input_size, input_size, backend);
   const int f0_shape[] = {3, 3, 3, 16};
   const int b0_shape[] = {16};
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* f0, w.Get("conv0/filters", f0_shape));
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* b0, w.Get("conv0/bias", b0_shape));
-  Blob x = g.Conv(g.input(), {.kernel = 3, .padding = Padding::kValid}, *f0, b0);
-  x = g.Relu(x, kLeakySlope);
+  Blob x = g.ConvBlock(g.input(), {.kernel = 3, .padding = Padding::kValid},
+                       {.filters = f0, .bias = b0}, nullptr, true, kLeakySlope);
   x = g.MaxPool(x, 2, 2, Padding::kSame);
   for (int i = 1; i <= 5; ++i) {
     OVERSIGHT_ASSIGN_OR_RETURN(x, SeparableLeaky(g, w, x, "conv" + std::to_string(i), x.c * 2));
@@ -44,7 +43,7 @@ StatusOr<cv::dnn::Net> BuildDetectorNet(const WeightMap& w, int input_size) {
   const int b8_shape[] = {25};
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* f8, w.Get("conv8/filters", f8_shape));
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* b8, w.Get("conv8/bias", b8_shape));
-  g.Conv(x, {.kernel = 1}, *f8, b8);
+  g.ConvBlock(x, {.kernel = 1}, {.filters = f8, .bias = b8}, nullptr, false);
   return g.Finish();
 }
 

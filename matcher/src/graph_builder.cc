@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "fast_conv.h"
+
 namespace oversight::matcher::internal {
 namespace {
 
@@ -18,6 +20,20 @@ cv::Mat FiltersToOihw(const Tensor& f, const Tensor* scale) {
           const float s = scale ? scale->values[o] : 1.f;
           dst[((o * ci + i) * kh + y) * kw + x] = f.values[((y * kw + x) * ci + i) * co + o] * s;
         }
+  return out;
+}
+
+// Quantised HWIO bytes [k,k,in,out] -> OIHW bytes [out,in,k,k].
+cv::Mat BytesToOihw(const Tensor& f) {
+  const int kh = f.shape[0], kw = f.shape[1], ci = f.shape[2], co = f.shape[3];
+  const int sizes[] = {co, ci, kh, kw};
+  cv::Mat out(4, sizes, CV_8U);
+  std::uint8_t* dst = out.ptr<std::uint8_t>();
+  for (int y = 0; y < kh; ++y)
+    for (int x = 0; x < kw; ++x)
+      for (int i = 0; i < ci; ++i)
+        for (int o = 0; o < co; ++o)
+          dst[((o * ci + i) * kh + y) * kw + x] = f.quantised[((y * kw + x) * ci + i) * co + o];
   return out;
 }
 
@@ -44,6 +60,46 @@ cv::Mat FoldedBias(int channels, const Tensor* bias, const Tensor* scale, const 
   return b;
 }
 
+// A stride-1 'same' conv over a 1x1 input reads only its centre tap; the other taps only ever
+// multiply padding zeros, so dropping them gives the same sums without streaming their weights.
+bool ReadsOnlyCentre(const Blob& in, const ConvSpec& spec) {
+  return in.h == 1 && in.w == 1 && spec.kernel % 2 == 1 && spec.stride == 1 &&
+         spec.padding == Padding::kSame && spec.explicit_pad == 0 && !spec.depthwise;
+}
+
+// HWIO [k,k,in,out] -> [1,1,in,out] at the centre tap (quantised bytes too, if any).
+Tensor CentreTap(const Tensor& f) {
+  const int k = f.shape[0], ci = f.shape[2], co = f.shape[3];
+  const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(k / 2 * k + k / 2) * ci * co;
+  Tensor t;
+  t.shape = {1, 1, ci, co};
+  t.values.assign(f.values.begin() + at, f.values.begin() + at + ci * co);
+  if (!f.quantised.empty()) {
+    t.quantised.assign(f.quantised.begin() + at, f.quantised.begin() + at + ci * co);
+    t.quant_scale = f.quant_scale;
+    t.quant_min = f.quant_min;
+  }
+  return t;
+}
+
+// At most this many output positions, a conv streams more weight bytes than it has FMAs to
+// hide them behind (the recognition net's 256-channel 4x4, 3x3 and 1x1 maps: 2.4 MB of float
+// weights per conv): those take their quantised weights as bytes when the file has them.
+constexpr int kWeightBoundPositions = 16;
+
+// Layer params with the weights as bytes; the conv's per-channel scale folds into the
+// dequantisation: weight = byte * (quant_scale * s[o]) + quant_min * s[o].
+cv::dnn::LayerParams ByteParams(const FastConvSpec& spec, const ConvWeights& w, int out_c) {
+  cv::Mat scale(1, out_c, CV_32F), shift(1, out_c, CV_32F);
+  for (int o = 0; o < out_c; ++o) {
+    const float s = w.scale ? w.scale->values[o] : 1.f;
+    scale.at<float>(o) = w.filters->quant_scale * s;
+    shift.at<float>(o) = w.filters->quant_min * s;
+  }
+  return FastConvByteParams(spec, BytesToOihw(*w.filters), scale, shift,
+                            FoldedBias(out_c, w.bias, w.scale, w.shift));
+}
+
 }  // namespace
 
 int OutputSize(int in, int kernel, int stride, Padding padding, int explicit_pad) {
@@ -52,8 +108,9 @@ int OutputSize(int in, int kernel, int stride, Padding padding, int explicit_pad
   return (in - kernel) / stride + 1;
 }
 
-GraphBuilder::GraphBuilder(int channels, int height, int width)
-    : input_{0, channels, height, width} {}
+GraphBuilder::GraphBuilder(int channels, int height, int width, ConvBackend backend)
+    : input_{0, channels, height, width},
+      fast_conv_(backend == ConvBackend::kAuto && FastConvAvailable()) {}
 
 Blob GraphBuilder::Add(const std::string& type, cv::dnn::LayerParams& params,
                        std::initializer_list<Blob> in, Blob out) {
@@ -85,6 +142,44 @@ Blob GraphBuilder::Conv(const Blob& in, const ConvSpec& spec, const Tensor& filt
   const int h = OutputSize(in.h, spec.kernel, spec.stride, spec.padding, spec.explicit_pad);
   const int w = OutputSize(in.w, spec.kernel, spec.stride, spec.padding, spec.explicit_pad);
   return Add("Convolution", p, {in}, Blob{0, out_c, h, w});
+}
+
+Blob GraphBuilder::ConvBlock(const Blob& in, ConvSpec spec, const ConvWeights& w,
+                             const Blob* residual, bool relu, float negative_slope) {
+  Tensor centre;
+  ConvWeights used = w;
+  if (ReadsOnlyCentre(in, spec)) {
+    centre = CentreTap(*w.filters);
+    used.filters = &centre;
+    spec.kernel = 1;
+  }
+  if (fast_conv_ && !spec.depthwise && used.filters->shape[3] % kFastConvLanes == 0) {
+    return FastConvBlock(in, spec, used, residual, relu, negative_slope);
+  }
+  Blob x = Conv(in, spec, *used.filters, used.bias, used.scale, used.shift);
+  if (residual) x = Sum(x, *residual);
+  return relu ? Relu(x, negative_slope) : x;
+}
+
+Blob GraphBuilder::FastConvBlock(const Blob& in, const ConvSpec& spec, const ConvWeights& w,
+                                 const Blob* residual, bool relu, float negative_slope) {
+  const int out_c = w.filters->shape[3];
+  const FastConvSpec fs{.kernel = spec.kernel,
+                        .stride = spec.stride,
+                        .same = spec.explicit_pad == 0 && spec.padding == Padding::kSame,
+                        .pad = spec.explicit_pad,
+                        .relu = relu,
+                        .negative_slope = negative_slope};
+  const Blob out{0, out_c,
+                 OutputSize(in.h, spec.kernel, spec.stride, spec.padding, spec.explicit_pad),
+                 OutputSize(in.w, spec.kernel, spec.stride, spec.padding, spec.explicit_pad)};
+  const bool bytes = !w.filters->quantised.empty() && out.h * out.w <= kWeightBoundPositions;
+  cv::dnn::LayerParams p = bytes ? ByteParams(fs, w, out_c)
+                                 : FastConvParams(fs, FiltersToOihw(*w.filters, w.scale),
+                                                  FoldedBias(out_c, w.bias, w.scale, w.shift));
+  if (!residual) return Add(p.type, p, {in}, out);
+  if (residual->c != out.c || residual->h != out.h || residual->w != out.w) std::abort();
+  return Add(p.type, p, {in, *residual}, out);
 }
 
 Blob GraphBuilder::Relu(const Blob& in, float negative_slope) {

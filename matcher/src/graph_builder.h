@@ -2,12 +2,14 @@
 //
 // Why in code: Debian's OpenCV 4.6 cannot import tfjs graphs, and no converter is available
 // offline, so each net is assembled from Convolution/ReLU/Pooling/Eltwise/Padding/InnerProduct
-// layers whose behaviour matches TensorFlow's (docs/matcher.md lists the equivalences).
+// layers whose behaviour matches TensorFlow's (docs/matcher.md lists the equivalences), and
+// FastConv (fast_conv.h) for the dense convs where the CPU has AVX-512F.
 #pragma once
 
 #include <opencv2/dnn.hpp>
 #include <string>
 
+#include "nets.h"
 #include "oversight/matcher/weights.h"
 
 namespace oversight::matcher::internal {
@@ -28,9 +30,19 @@ struct ConvSpec {
   bool depthwise = false;
 };
 
+// A dense conv's tensors: filters HWIO [k,k,in,out]; the rest [out] and may be null. The
+// per-channel affine y*scale+shift after the bias is folded into the weights.
+struct ConvWeights {
+  const Tensor* filters = nullptr;
+  const Tensor* bias = nullptr;
+  const Tensor* scale = nullptr;
+  const Tensor* shift = nullptr;
+};
+
 class GraphBuilder {
  public:
-  GraphBuilder(int channels, int height, int width);
+  // `backend` decides only what ConvBlock emits.
+  GraphBuilder(int channels, int height, int width, ConvBackend backend = ConvBackend::kOpenCv);
 
   Blob input() const { return input_; }
 
@@ -38,6 +50,11 @@ class GraphBuilder {
   // null. `out_scale`/`out_shift` (may be null) fold a per-channel affine y*s+b after the bias.
   Blob Conv(const Blob& in, const ConvSpec& spec, const Tensor& filters, const Tensor* bias,
             const Tensor* out_scale = nullptr, const Tensor* out_shift = nullptr);
+  // Dense conv, then `+ *residual` if not null (same shape as the output), then, if `relu`,
+  // ReLU (leaky if negative_slope != 0). One FastConv layer if the backend allows it, else
+  // Convolution [+ Eltwise] [+ ReLU].
+  Blob ConvBlock(const Blob& in, ConvSpec spec, const ConvWeights& w, const Blob* residual,
+                 bool relu, float negative_slope = 0.f);
   Blob Relu(const Blob& in, float negative_slope = 0.f);
   Blob MaxPool(const Blob& in, int kernel, int stride, Padding padding);
   Blob AvgPool(const Blob& in, int kernel, int stride, Padding padding);
@@ -58,9 +75,12 @@ class GraphBuilder {
   Blob Add(const std::string& type, cv::dnn::LayerParams& params, std::initializer_list<Blob> in,
            Blob out);
   Blob Pool(const Blob& in, const char* kind, int kernel, int stride, Padding padding);
+  Blob FastConvBlock(const Blob& in, const ConvSpec& spec, const ConvWeights& w,
+                     const Blob* residual, bool relu, float negative_slope);
 
   cv::dnn::Net net_;
   Blob input_;
+  bool fast_conv_ = false;
   int counter_ = 0;
 };
 

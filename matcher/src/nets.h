@@ -13,15 +13,22 @@
 
 namespace oversight::matcher::internal {
 
+// Which layers carry the dense convolutions. kAuto uses FastConv (fast_conv.h) where the CPU
+// supports it; kOpenCv keeps OpenCV's own layers (the reference the tests compare FastConv to).
+enum class ConvBackend { kAuto, kOpenCv };
+
 // TinyFaceDetector for a square input of `input_size` (a multiple of 32). Output [1,25,S,S].
-StatusOr<cv::dnn::Net> BuildDetectorNet(const WeightMap& weights, int input_size);
+StatusOr<cv::dnn::Net> BuildDetectorNet(const WeightMap& weights, int input_size,
+                                        ConvBackend backend = ConvBackend::kAuto);
 
 // FaceLandmark68Net (4 dense blocks) or, if the weights are the tiny model's, the tiny net
 // (3 blocks). Input 112x112; output [1,136], x,y interleaved in units of the input side.
-StatusOr<cv::dnn::Net> BuildLandmarkNet(const WeightMap& weights);
+StatusOr<cv::dnn::Net> BuildLandmarkNet(const WeightMap& weights,
+                                        ConvBackend backend = ConvBackend::kAuto);
 
 // FaceRecognitionNet. Input 150x150; output [1,128], not normalised.
-StatusOr<cv::dnn::Net> BuildRecognitionNet(const WeightMap& weights);
+StatusOr<cv::dnn::Net> BuildRecognitionNet(const WeightMap& weights,
+                                           ConvBackend backend = ConvBackend::kAuto);
 
 // Runs `net` on `blob`, turning any cv::Exception into Internal.
 StatusOr<cv::Mat> RunNet(cv::dnn::Net& net, const cv::Mat& blob);

@@ -5,17 +5,18 @@
 namespace oversight::matcher::internal {
 namespace {
 
-// conv + bias + dlib's affine "scale" layer, folded into one Convolution, optional ReLU.
+// conv + bias + dlib's affine "scale" layer folded into one conv, then optionally
+// + residual and ReLU (the residual add fused into the conv that feeds it).
 StatusOr<Blob> ConvUnit(GraphBuilder& g, const WeightMap& w, const Blob& in,
-                        const std::string& prefix, int out_c, const ConvSpec& spec, bool relu) {
+                        const std::string& prefix, int out_c, const ConvSpec& spec, bool relu,
+                        const Blob* residual = nullptr) {
   const int f_shape[] = {spec.kernel, spec.kernel, in.c, out_c};
   const int v_shape[] = {out_c};
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* f, w.Get(prefix + "/conv/filters", f_shape));
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* b, w.Get(prefix + "/conv/bias", v_shape));
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* s, w.Get(prefix + "/scale/weights", v_shape));
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* sb, w.Get(prefix + "/scale/biases", v_shape));
-  const Blob x = g.Conv(in, spec, *f, b, s, sb);
-  return relu ? g.Relu(x) : x;
+  return g.ConvBlock(in, spec, {.filters = f, .bias = b, .scale = s, .shift = sb}, residual, relu);
 }
 
 // relu(conv2(relu(conv1 x)) + x), both 3x3 stride 1 'same'.
@@ -23,8 +24,7 @@ StatusOr<Blob> Residual(GraphBuilder& g, const WeightMap& w, const Blob& in,
                         const std::string& name) {
   const ConvSpec same{.kernel = 3};
   OVERSIGHT_ASSIGN_OR_RETURN(Blob x, ConvUnit(g, w, in, name + "/conv1", in.c, same, true));
-  OVERSIGHT_ASSIGN_OR_RETURN(x, ConvUnit(g, w, x, name + "/conv2", in.c, same, false));
-  return g.Relu(g.Sum(x, in));
+  return ConvUnit(g, w, x, name + "/conv2", in.c, same, true, &in);
 }
 
 // Main path conv1 3x3/2 'valid' + ReLU, conv2 3x3 'same'; shortcut avgPool 2x2/2 'valid' with
@@ -57,8 +57,8 @@ StatusOr<Blob> Stage(GraphBuilder& g, const WeightMap& w, Blob x, int channels, 
 
 }  // namespace
 
-StatusOr<cv::dnn::Net> BuildRecognitionNet(const WeightMap& w) {
-  GraphBuilder g(3, kRecognitionInputSize, kRecognitionInputSize);
+StatusOr<cv::dnn::Net> BuildRecognitionNet(const WeightMap& w, ConvBackend backend) {
+  GraphBuilder g(3, kRecognitionInputSize, kRecognitionInputSize, backend);
   const ConvSpec stem{.kernel = 7, .stride = 2, .padding = Padding::kValid};
   OVERSIGHT_ASSIGN_OR_RETURN(Blob x, ConvUnit(g, w, g.input(), "conv32_down", 32, stem, true));
   x = g.MaxPool(x, 3, 2, Padding::kValid);

@@ -58,6 +58,9 @@ StatusOr<Tensor> DecodeTensor(const json& weight, Cursor& cur) {
     const float scale = q.at("scale").get<float>();
     const float min = q.at("min").get<float>();
     for (std::size_t i = 0; i < count; ++i) t.values[i] = static_cast<float>(p[i]) * scale + min;
+    t.quantised.assign(p, p + count);
+    t.quant_scale = scale;
+    t.quant_min = min;
   } else {
     static_assert(std::endian::native == std::endian::little, "weights are little-endian");
     std::memcpy(t.values.data(), p, bytes);

@@ -48,12 +48,22 @@ std::vector<float> Flatten(const cv::Mat& m) {
   return {p, p + m.total()};
 }
 
-TEST(NetsFixtureTest, DetectorMatchesFaceApiWithin1e4) {
+using internal::ConvBackend;
+
+// Both conv backends: FastConv (where the CPU has AVX-512F; OpenCV's layers elsewhere) and
+// OpenCV's layers only, so the fallback stays checked on machines that use FastConv.
+class NetsFixtureTest : public ::testing::TestWithParam<ConvBackend> {};
+
+std::string BackendName(const ::testing::TestParamInfo<ConvBackend>& p) {
+  return p.param == ConvBackend::kAuto ? "Auto" : "OpenCvLayers";
+}
+
+TEST_P(NetsFixtureTest, DetectorMatchesFaceApiWithin1e4) {
   OVERSIGHT_REQUIRE_MODELS(dir);
   auto weights = LoadWeights(dir, kDetectorModel);
   ASSERT_TRUE(weights.ok()) << weights.status().ToString();
   constexpr int kSize = 160;
-  auto net = internal::BuildDetectorNet(*weights, kSize);
+  auto net = internal::BuildDetectorNet(*weights, kSize, GetParam());
   ASSERT_TRUE(net.ok()) << net.status().ToString();
   const cv::Mat blob = MakeInputBlob(FixtureImage("detector", kSize), SquarePad::kBottomRight,
                                      kSize, internal::kDetectorMeanRgb);
@@ -73,11 +83,11 @@ TEST(NetsFixtureTest, DetectorMatchesFaceApiWithin1e4) {
 
 void ExpectFaceNetMatches(const std::string& dir, std::string_view model,
                           const std::string& fixture, const std::string& input, int size,
-                          bool landmarks) {
+                          bool landmarks, ConvBackend backend) {
   auto weights = LoadWeights(dir, model);
   ASSERT_TRUE(weights.ok()) << weights.status().ToString();
-  auto net =
-      landmarks ? internal::BuildLandmarkNet(*weights) : internal::BuildRecognitionNet(*weights);
+  auto net = landmarks ? internal::BuildLandmarkNet(*weights, backend)
+                       : internal::BuildRecognitionNet(*weights, backend);
   ASSERT_TRUE(net.ok()) << net.status().ToString();
   const cv::Mat blob =
       MakeInputBlob(FixtureImage(input, size), SquarePad::kCentred, size, internal::kFaceMeanRgb);
@@ -89,20 +99,25 @@ void ExpectFaceNetMatches(const std::string& dir, std::string_view model,
   EXPECT_LT(diff, kTolerance);
 }
 
-TEST(NetsFixtureTest, Landmark68MatchesFaceApiWithin1e4) {
+TEST_P(NetsFixtureTest, Landmark68MatchesFaceApiWithin1e4) {
   OVERSIGHT_REQUIRE_MODELS(dir);
-  ExpectFaceNetMatches(dir, kLandmarkModel, "landmark68", "landmark68", 112, true);
+  ExpectFaceNetMatches(dir, kLandmarkModel, "landmark68", "landmark68", 112, true, GetParam());
 }
 
-TEST(NetsFixtureTest, Landmark68TinyMatchesFaceApiWithin1e4) {
+TEST_P(NetsFixtureTest, Landmark68TinyMatchesFaceApiWithin1e4) {
   OVERSIGHT_REQUIRE_MODELS(dir);
-  ExpectFaceNetMatches(dir, kLandmarkTinyModel, "landmark68_tiny", "landmark68", 112, true);
+  ExpectFaceNetMatches(dir, kLandmarkTinyModel, "landmark68_tiny", "landmark68", 112, true,
+                       GetParam());
 }
 
-TEST(NetsFixtureTest, RecognitionMatchesFaceApiWithin1e4) {
+TEST_P(NetsFixtureTest, RecognitionMatchesFaceApiWithin1e4) {
   OVERSIGHT_REQUIRE_MODELS(dir);
-  ExpectFaceNetMatches(dir, kRecognitionModel, "recognition", "recognition", 150, false);
+  ExpectFaceNetMatches(dir, kRecognitionModel, "recognition", "recognition", 150, false,
+                       GetParam());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, NetsFixtureTest,
+                         ::testing::Values(ConvBackend::kAuto, ConvBackend::kOpenCv), BackendName);
 
 }  // namespace
 }  // namespace oversight::matcher

@@ -21,6 +21,12 @@ namespace oversight::matcher {
 struct Tensor {
   std::vector<int> shape;
   std::vector<float> values;
+  // For a uint8-quantised tensor, its bytes: values[i] == quantised[i] * quant_scale +
+  // quant_min. Empty for a float32 tensor. Kept so that weight-bound layers can stream one
+  // byte per weight instead of four.
+  std::vector<std::uint8_t> quantised;
+  float quant_scale = 0.f;
+  float quant_min = 0.f;
 
   std::size_t ElementCount() const;
 };
