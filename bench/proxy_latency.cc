@@ -98,6 +98,10 @@ class ProxyClient {
     SSL_set_tlsext_host_name(stream_.native_handle(), "localhost");
     net::ip::tcp::endpoint ep(net::ip::make_address("127.0.0.1"), a.port);
     beast::get_lowest_layer(stream_).connect(ep);
+    // As curl, botocore (urllib3) and the AWS SDKs do: without it, Nagle's algorithm holds
+    // each 16 KB TLS record of the request until the last is acknowledged, and the server's
+    // delayed acknowledgement turns that into an occasional 40 ms stall of the client's own.
+    beast::get_lowest_layer(stream_).socket().set_option(net::ip::tcp::no_delay(true));
     stream_.handshake(ssl::stream_base::client);
   }
 
