@@ -155,10 +155,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (Clock::now() < deadline_) return ArmTimer();
     ClearDeadline();
     // The operation in progress completes with operation_aborted and the session ends.
-    error_code ignored;
     if constexpr (kTls) {
       holder_->cancel();
     } else {
+      error_code ignored;
       holder_.close(ignored);
     }
   }

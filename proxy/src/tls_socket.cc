@@ -80,20 +80,19 @@ void TlsSocket::cancel() {
   socket_.cancel(ignored);
 }
 
+bool TlsSocket::Cancelled(error_code& ec) const {
+  if (cancelled_) ec = net::error::operation_aborted;
+  return cancelled_;
+}
+
 TlsSocket::Step TlsSocket::TryHandshake(error_code& ec) {
-  if (cancelled_) {
-    ec = net::error::operation_aborted;
-    return Step::kDone;
-  }
+  if (Cancelled(ec)) return Step::kDone;
   const int r = SSL_do_handshake(ssl_);
   return r == 1 ? Step::kDone : Classify(r, ec);
 }
 
 TlsSocket::Step TlsSocket::TryRead(net::mutable_buffer buffer, std::size_t& n, error_code& ec) {
-  if (cancelled_) {
-    ec = net::error::operation_aborted;
-    return Step::kDone;
-  }
+  if (Cancelled(ec)) return Step::kDone;
   auto* out = static_cast<unsigned char*>(buffer.data());
   while (n < buffer.size()) {
     std::size_t got = 0;
@@ -112,10 +111,7 @@ TlsSocket::Step TlsSocket::TryRead(net::mutable_buffer buffer, std::size_t& n, e
 }
 
 TlsSocket::Step TlsSocket::TryWrite(net::const_buffer buffer, std::size_t& n, error_code& ec) {
-  if (cancelled_) {
-    ec = net::error::operation_aborted;
-    return Step::kDone;
-  }
+  if (Cancelled(ec)) return Step::kDone;
   if (buffer.size() == 0) return Step::kDone;
   std::size_t wrote = 0;
   const int r = SSL_write_ex(ssl_, buffer.data(), buffer.size(), &wrote);
@@ -134,10 +130,7 @@ TlsSocket::Step TlsSocket::TryWrite(net::const_buffer buffer, std::size_t& n, er
 }
 
 TlsSocket::Step TlsSocket::TryShutdown(error_code& ec) {
-  if (cancelled_) {
-    ec = net::error::operation_aborted;
-    return Step::kDone;
-  }
+  if (Cancelled(ec)) return Step::kDone;
   const int r = SSL_shutdown(ssl_);
   return r >= 0 ? Step::kDone : Classify(r, ec);  // 0: close_notify sent, the peer's not awaited
 }

@@ -131,6 +131,8 @@ class TlsSocket {
   template <class Buffers>
   boost::asio::const_buffer Gather(const Buffers& buffers);
 
+  // After cancel() every attempt fails at once with operation_aborted.
+  bool Cancelled(error_code& ec) const;
   Step TryHandshake(error_code& ec);
   Step TryRead(boost::asio::mutable_buffer buffer, std::size_t& n, error_code& ec);
   Step TryWrite(boost::asio::const_buffer buffer, std::size_t& n, error_code& ec);

@@ -12,6 +12,25 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Holds the first request in its handler until Release(); every later one passes at once.
+class FirstRequestGate {
+ public:
+  // In the handler: true for the first request, once released.
+  bool HoldIfFirst() {
+    if (!first_.exchange(false)) return false;
+    entered_.set_value();
+    released_.wait();
+    return true;
+  }
+  void WaitUntilHeld() { entered_.get_future().wait(); }
+  void Release() { release_.set_value(); }
+
+ private:
+  std::promise<void> entered_, release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+  std::atomic<bool> first_{true};
+};
+
 TEST_F(ServerTest, OversizedBodyIsRejectedWith413BeforeItIsRead) {
   config_.body_limit = 1024;
   StartServer();
@@ -104,21 +123,16 @@ TEST_F(ServerTest, SlowLorisClientsDoNotStopLegitimateRequests) {
 TEST_F(ServerTest, SlowHandlerDoesNotBlockOtherRequests) {
   config_.io_threads = 1;
   config_.worker_threads = 2;
-  std::promise<void> entered, release;
-  std::shared_future<void> released = release.get_future().share();
-  std::atomic<bool> first{true};
+  FirstRequestGate gate;  // the first request is held until the second has been answered
   StartServer([&](const Request& r) {
-    if (first.exchange(false)) {
-      entered.set_value();
-      released.wait();  // held until the second request has been answered
-    }
+    gate.HoldIfFirst();
     return EchoHandler(r, lookup_);
   });
   auto slow =
       std::async(std::launch::async, [&] { return Curl(std::string(kKeyId) + ":" + kSecret); });
-  entered.get_future().wait();
+  gate.WaitUntilHeld();
   CommandResult fast = Curl(std::string(kKeyId) + ":" + kSecret);
-  release.set_value();
+  gate.Release();
   EXPECT_NE(fast.output.find("HTTP 200"), std::string::npos) << fast.output;
   EXPECT_NE(slow.get().output.find("HTTP 200"), std::string::npos);
 }
@@ -126,33 +140,31 @@ TEST_F(ServerTest, SlowHandlerDoesNotBlockOtherRequests) {
 TEST_F(ServerTest, ClientVanishingBeforeItsAnswerDoesNotStopTheServer) {
   // The default SIGPIPE action kills the process: a server writing to a connection its client
   // has closed must not raise it (the suite ignores SIGPIPE; this test puts the default back).
-  std::promise<void> entered, release;
-  std::shared_future<void> released = release.get_future().share();
-  std::atomic<bool> first{true};
+  FirstRequestGate gate;  // the first request is answered only after its client is gone
   StartServer([&](const Request& r) {
-    if (first.exchange(false)) {
-      entered.set_value();
-      released.wait();  // answers only after the client is gone
+    if (gate.HoldIfFirst()) {
       return MakeJsonResponse("{\"pad\":\"" + std::string(4 << 20, 'x') + "\"}", r.request_id);
     }
     return EchoHandler(r, lookup_);
   });
   signal(SIGPIPE, SIG_DFL);
+  struct IgnoreSigpipeAgain {  // also when an assertion below ends the test early
+    ~IgnoreSigpipeAgain() { signal(SIGPIPE, SIG_IGN); }
+  } restore;
   {
     RawTlsClient client;
     ASSERT_TRUE(client.Connect(server_->port(), pki_->ca_cert));
     ASSERT_TRUE(client.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"));
-    entered.get_future().wait();
+    gate.WaitUntilHeld();
     // FIN first, then close with the server's session tickets unread (a reset): the server's
     // socket is then in the state where a write fails with EPIPE, which raises SIGPIPE.
     client.ShutdownWrite();
     std::this_thread::sleep_for(50ms);
     client.Close();
   }
-  release.set_value();
+  gate.Release();
   std::this_thread::sleep_for(300ms);  // the 4 MiB answer meets the reset connection
   CommandResult after = Curl(std::string(kKeyId) + ":" + kSecret);
-  signal(SIGPIPE, SIG_IGN);
   EXPECT_NE(after.output.find("HTTP 200"), std::string::npos) << after.output;
 }
 
