@@ -111,12 +111,12 @@ const EXAMPLE = {
   'request.collection': 'booking',
 };
 
-function fillExample(form, me) {
+// The demo's warranted search (docs/api.md §6: det.jones under warrant W-2026-0042).
+function fillExample(form) {
   for (const c of form.querySelectorAll('[data-path]')) {
-    let v = EXAMPLE[c.dataset.path];
+    const v = EXAMPLE[c.dataset.path];
     if (v === undefined) continue;
     if (c.tagName === 'SELECT' && ![...c.options].some((o) => o.value === v)) continue;
-    if (c.dataset.path === 'principal.agency' && me && me.Agency) v = me.Agency;
     c.value = v;
   }
 }
@@ -337,7 +337,7 @@ export async function workbenchView(el, { me }) {
       field('Now (UTC, optional)', nowInput, 'evaluation time; default: the proxy\'s clock'),
       h('details', { class: 'field' }, h('summary', { text: 'Facts fixtures (optional, as in scenario files)' }), factsTa))),
   h('div', { class: 'toolbar' },
-    h('button', { type: 'button', class: 'secondary', id: 'fill-example', onclick: () => fillExample(reqForm, me) }, 'Fill with an example'),
+    h('button', { type: 'button', class: 'secondary', id: 'fill-example', onclick: () => fillExample(reqForm) }, 'Fill with an example'),
     h('button', { type: 'reset', class: 'secondary' }, 'Clear'),
     h('button', { type: 'submit', class: 'primary', id: 'try' }, 'Try')));
 
