@@ -64,7 +64,7 @@ function homeView(container) {
 }
 
 let routeSeq = 0;
-async function route() {
+async function route(moveFocus = false) {
   const seq = ++routeSeq;
   const hash = window.location.hash.replace(/^#/, '');
   const [name, arg] = hash.split('/');
@@ -94,7 +94,9 @@ async function route() {
     if (e instanceof ApiError && e.status === 401) return toLogin('expired');
     container.append(h('p', { class: ['msg', 'msg-fail'], role: 'alert', text: e instanceof ApiError ? e.explain() : String(e.message || e) }));
   }
-  if (seq === routeSeq && document.activeElement === document.body) {
+  // After a change of view, focus goes to its heading, so a screen reader announces it and Tab
+  // continues from the top of the new view.
+  if (seq === routeSeq && (moveFocus || document.activeElement === document.body)) {
     const heading = container.querySelector('h1');
     if (heading) {
       heading.tabIndex = -1;
@@ -114,7 +116,7 @@ async function boot() {
   }
   document.body.dataset.principal = me.Principal;
   renderShell();
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => route(true));
   return route();
 }
 
