@@ -166,7 +166,7 @@ export async function ledgerView(el) {
 const entriesState = { q: '', decision: '', before: null, history: [] };
 
 export async function entriesView(el) {
-  const q = h('input', { type: 'search', id: 'q', name: 'q', value: entriesState.q, autocomplete: 'off', placeholder: 'principal, agency, purpose, warrant, rule…' });
+  const q = h('input', { type: 'search', id: 'q', name: 'q', value: entriesState.q, autocomplete: 'off', maxlength: 256, placeholder: 'principal, agency, purpose, warrant, rule…' });
   const decision = h('select', { id: 'decision', name: 'decision' },
     h('option', { value: '', text: 'any decision' }),
     h('option', { value: 'allow', text: 'allowed' }),
@@ -180,16 +180,24 @@ export async function entriesView(el) {
 
   const load = async () => {
     status.textContent = 'Loading…';
+    // One call reads a bounded number of entries, so a filtered page may come back short (even
+    // empty) with a Next to follow: follow it until the page is full or the ledger's start.
     let r;
+    const rows = [];
     try {
-      r = await api(v1('ledger/rows'), { query: { before: entriesState.before, limit: PAGE, q: entriesState.q, decision: entriesState.decision } });
+      let before = entriesState.before;
+      for (let calls = 0; calls < 20; calls++) {
+        r = await api(v1('ledger/rows'), { query: { before, limit: PAGE - rows.length, q: entriesState.q, decision: entriesState.decision } });
+        rows.push(...(r.Rows || []));
+        if (rows.length >= PAGE || r.Next === null || r.Next === undefined) break;
+        before = r.Next;
+      }
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) throw e;
       status.textContent = '';
       clear(body, h('p', { class: ['msg', 'msg-fail'], role: 'alert', text: e instanceof ApiError ? e.explain() : e.message }));
       return;
     }
-    const rows = r.Rows || [];
     entriesState.next = r.Next ?? null;
     newer.disabled = entriesState.history.length === 0;
     older.disabled = entriesState.next === null || entriesState.next === undefined;
@@ -395,7 +403,10 @@ export async function reportView(el) {
       r = await api(v1('report'), { query: { from: reportState.from, to: reportState.to } });
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) throw e;
-      clear(out, h('p', { class: ['msg', 'msg-fail'], role: 'alert', text: e instanceof ApiError ? e.explain() : e.message }));
+      const none = e instanceof ApiError && e.status === 404;
+      clear(out, h('p', { class: ['msg', none ? 'msg-warn' : 'msg-fail'], role: 'alert' },
+        none ? ['There is no signed checkpoint to count from yet. ', h('a', { href: '#ledger', text: 'Ask for one on the Ledger view' }), ` (${e.message}).`]
+          : e instanceof ApiError ? e.explain() : e.message));
       return;
     }
     renderReport(out, r);
@@ -413,6 +424,20 @@ export async function reportView(el) {
   await load();
 }
 
+// by_day lists only days with searches; the chart's time axis needs every day between.
+function fillDays(byDay) {
+  if (!byDay.length) return [];
+  const seen = new Map(byDay.map((d) => [d.date, d]));
+  const sorted = [...seen.keys()].sort();
+  const out = [];
+  const end = Date.parse(`${sorted[sorted.length - 1]}T00:00:00Z`);
+  for (let t = Date.parse(`${sorted[0]}T00:00:00Z`); t <= end && out.length < 400; t += 86400000) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    out.push(seen.get(date) || { date, allowed: 0, denied: 0 });
+  }
+  return out.length < 400 ? out : byDay;
+}
+
 function renderReport(out, r) {
   const rep = r.report || {};
   const dec = r.decisions || {};
@@ -428,7 +453,7 @@ function renderReport(out, r) {
     provenance = statusItem('info', `Counted by the proxy from its signed checkpoint of ${cp.size} entries (proxy's verification: ${rep.verified ? 'passed' : 'failed'})`,
       h('span', {}, 'root ', code(cp.root || '', 'hash'), trusted ? ` — this browser last verified size ${trusted.size}; ` : ' — ', h('a', { href: '#ledger', text: 'verify the checkpoint' })));
   }
-  const days = Array.isArray(r.by_day) ? r.by_day : [];
+  const days = fillDays(Array.isArray(r.by_day) ? r.by_day : []);
   const rules = Object.entries(dec.deciding_rules || {}).map(([id, v]) => ({ id, ...v }));
   const denials = rules.filter((x) => x.effect !== 'permit').sort((a, b) => b.requests - a.requests);
   const ad = (o) => o || { allowed: 0, denied: 0 };

@@ -284,7 +284,10 @@ export async function workbenchView(el, { me }) {
   const formBody = h('div', { class: 'req-groups' });
   try {
     const schema = await api(v1('rules/schema'));
-    fields = (schema.Fields || []).filter((f) => REQUEST_PREFIXES.some((p) => f.Path === p || f.Path.startsWith(p)) && !ENGINE_FACTS.has(f.Path));
+    // Only what a request document may set: fields whose Source is `request` (warrant.*,
+    // history.* and computed facts come from the engine).
+    fields = (schema.Fields || []).filter((f) => (f.Source ? f.Source === 'request'
+      : REQUEST_PREFIXES.some((p) => f.Path === p || f.Path.startsWith(p)) && !ENGINE_FACTS.has(f.Path)));
   } catch (e) {
     rethrowAuth(e);
     formBody.append(failMsg(e));
