@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const env = (k) => {
@@ -414,18 +414,31 @@ async function investigator(base, link) {
 // ------------------------------------------------------------------ phase 2
 
 async function certificate(base) {
-  console.log('-- client certificate: signs in as its subject (det.jones)');
+  // oversight init issues client certificates for the demo principals (CN = principal id);
+  // the auditor's, where there is one, so the signed-in view has data to show.
+  const who = existsSync(join(DIR, 'tls', 'client-aud.smith.pem')) ? 'aud.smith' : 'det.jones';
+  console.log(`-- client certificate: signs in as its subject (${who})`);
   const { ctx, page } = await open('certificate', {
-    clientCertificates: [{ origin: base, certPath: join(DIR, 'tls', 'client-det.jones.pem'), keyPath: join(DIR, 'tls', 'client-det.jones.key') }],
-    ignoreHTTPSErrors: true,
+    clientCertificates: [{ origin: base, certPath: join(DIR, 'tls', `client-${who}.pem`), keyPath: join(DIR, 'tls', `client-${who}.key`) }],
   });
   await page.goto(`${base}/console/login.html`);
   await page.click('#cert-button');
   await page.waitForURL(`${base}/console/`);
   await page.waitForSelector('#who .who-name');
-  assert.equal(await page.textContent('.who-name'), 'Signed in as det.jones');
+  assert.equal(await page.textContent('.who-name'), `Signed in as ${who}`);
+  if (who === 'aud.smith') {
+    await page.click('a[data-view=ledger]');
+    await page.waitForSelector('#ledger-verdict[data-result=ok]');
+  }
   await shot(page, 'certificate.png');
   await ctx.close();
+
+  console.log('-- without a certificate the proxy refuses the connection (tls.client_ca)');
+  const bare = await open('no-certificate');
+  bare.allow.push(/.*/);
+  const failed = await bare.page.goto(`${base}/console/login.html`).then(() => false, () => true);
+  assert.ok(failed, 'a browser without a client certificate is refused during the TLS handshake');
+  await bare.ctx.close();
 }
 
 try {
