@@ -35,5 +35,6 @@ void AddMatcherServeCommand(CLI::App& matcher_group, Context& ctx);
 void AddServeCommands(CLI::App& app, Context& ctx);    // serve
 void AddSessionCommands(CLI::App& app, Context& ctx);  // session start|list|end
 void AddInitCommands(CLI::App& app, Context& ctx);     // init
+void AddConsoleCommands(CLI::App& app, Context& ctx);  // console login
 
 }  // namespace oversight::cli

@@ -67,6 +67,7 @@ Status WriteConfig(const InitOptions& o, const std::string& pack_path, Report* r
   c.gallery_key = r->Path("gallery/gallery.key");
   c.records_db = r->Path("records/records.db");
   c.records_key = r->Path("records/records.key");
+  c.console_key = r->Path("console/console.key");
   OVERSIGHT_RETURN_IF_ERROR(init::MakeDir(r->Path("run"), 0700));
   const std::string path = r->Path("oversight.json");
   OVERSIGHT_RETURN_IF_ERROR(WriteFileAtomically(path, proxy::ServeConfigToJson(c), 0644));

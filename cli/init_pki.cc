@@ -38,15 +38,20 @@ Status MakeTls(Report* report) {
   OVERSIGHT_RETURN_IF_ERROR(MakeDir(report->Path("tls"), 0700));
   const Pair ca_pair{"ca", "development CA"};
   const Pair server_pair{"server", "HTTPS server (localhost, 127.0.0.1, ::1)"};
-  const Pair client_pair{"client-" + std::string(kMtlsDemoPrincipal),
-                         "mutual-TLS client (CN=" + std::string(kMtlsDemoPrincipal) + ")"};
+  std::vector<Pair> client_pairs;
+  for (std::string_view id : kClientCertPrincipals) {
+    client_pairs.push_back({"client-" + std::string(id),
+                            "mutual-TLS and console client (CN=" + std::string(id) + ")"});
+  }
   const CertKeyPaths ca = PathsOf(*report, ca_pair);
   OVERSIGHT_ASSIGN_OR_RETURN(bool ca_kept, KeepExisting(ca));
   if (!ca_kept) {
     OVERSIGHT_RETURN_IF_ERROR(proxy::CreateDevCa(ca, "Oversight development CA"));
   }
   Record(report, ca_pair, ca_kept);
-  for (const Pair* leaf : {&server_pair, &client_pair}) {
+  std::vector<const Pair*> leaves = {&server_pair};
+  for (const Pair& p : client_pairs) leaves.push_back(&p);
+  for (const Pair* leaf : leaves) {
     const CertKeyPaths out = PathsOf(*report, *leaf);
     OVERSIGHT_ASSIGN_OR_RETURN(bool kept, KeepExisting(out));
     if (kept && !ca_kept) {
@@ -56,8 +61,8 @@ Status MakeTls(Report* report) {
     if (!kept && leaf == &server_pair) {
       OVERSIGHT_RETURN_IF_ERROR(proxy::IssueDevServerCert(ca, out));
     } else if (!kept) {
-      OVERSIGHT_RETURN_IF_ERROR(
-          proxy::IssueDevClientCert(ca, std::string(kMtlsDemoPrincipal), out));
+      // "client-<id>": the common name is the principal id (docs/console.md, "Sign-in").
+      OVERSIGHT_RETURN_IF_ERROR(proxy::IssueDevClientCert(ca, leaf->name.substr(7), out));
     }
     Record(report, *leaf, kept);
   }

@@ -48,6 +48,8 @@ inline constexpr DemoPrincipal kDemoPrincipals[] = {
 };
 // The principal whose client certificate is made for mutual TLS demos.
 inline constexpr std::string_view kMtlsDemoPrincipal = "det.jones";
+// Principals given a client certificate (CN = id): for mutual TLS and console sign-in.
+inline constexpr std::string_view kClientCertPrincipals[] = {kMtlsDemoPrincipal, "aud.smith"};
 inline constexpr std::string_view kDemoRegion = "us-east-1";
 inline constexpr std::string_view kDemoLedgerOrigin = "oversight.local/demo/ledger";
 
@@ -66,8 +68,8 @@ Status MakePrincipals(Report* report);
 // init_warrants.cc: warrants/court*.key (0600) and warrants/warrants.json signed now.
 Status MakeWarrants(TimePoint now, Report* report);
 
-// init_stores.cc: the ledger (sets report->verifier_key), gallery/gallery.key and
-// records/records.key (raw 256-bit, 0600).
+// init_stores.cc: the ledger (sets report->verifier_key), gallery/gallery.key,
+// records/records.key and console/console.key (raw 256-bit, 0600).
 Status MakeStores(Report* report);
 
 // init_rules.cc: the rules directory of this source tree ($OVERSIGHT_RULES_DIR, else the

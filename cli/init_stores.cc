@@ -65,8 +65,10 @@ Status MakeStores(Report* report) {
   OVERSIGHT_RETURN_IF_ERROR(MakeLedger(report));
   OVERSIGHT_RETURN_IF_ERROR(MakeRawKey(report, "gallery", "gallery/gallery.key",
                                        "gallery database key (SQLCipher, 256-bit)"));
-  return MakeRawKey(report, "records", "records/records.key",
-                    "records database key (SQLCipher, 256-bit)");
+  OVERSIGHT_RETURN_IF_ERROR(MakeRawKey(report, "records", "records/records.key",
+                                       "records database key (SQLCipher, 256-bit)"));
+  return MakeRawKey(report, "console", "console/console.key",
+                    "console sign-in link key (HMAC-SHA256, 256-bit)");
 }
 
 }  // namespace oversight::cli::init

@@ -20,6 +20,7 @@ int ReportError(const Status& status) {
 [[gnu::weak]] void AddServeCommands(CLI::App&, Context&) {}
 [[gnu::weak]] void AddSessionCommands(CLI::App&, Context&) {}
 [[gnu::weak]] void AddInitCommands(CLI::App&, Context&) {}
+[[gnu::weak]] void AddConsoleCommands(CLI::App&, Context&) {}
 
 }  // namespace oversight::cli
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   AddInitCommands(app, ctx);
   AddServeCommands(app, ctx);
   AddSessionCommands(app, ctx);
+  AddConsoleCommands(app, ctx);
   AddMatcherCommands(app, ctx);
   try {
     app.parse(argc, argv);

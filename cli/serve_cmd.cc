@@ -41,6 +41,7 @@ struct Parts {
   std::unique_ptr<policy::JsonWarrantRegistry> warrants;
   std::unique_ptr<proxy::RecordStore> records;
   std::unique_ptr<proxy::Upstream> upstream;
+  std::optional<SecretBytes> console_key;
   std::unique_ptr<proxy::Gateway> gateway;
 };
 
@@ -62,6 +63,10 @@ Status Open(const ServeConfig& c, Parts& p) {
   proxy::UnixUpstreamOptions uo;
   uo.socket_path = c.matcher_socket;
   OVERSIGHT_ASSIGN_OR_RETURN(p.upstream, proxy::MakeUnixUpstream(uo));
+  if (!c.console_key.empty()) {
+    OVERSIGHT_ASSIGN_OR_RETURN(SecretBytes console_key, ReadRawKey256(c.console_key));
+    p.console_key = std::move(console_key);
+  }
 
   proxy::GatewayDeps deps;
   deps.principals = p.principals;
@@ -71,6 +76,7 @@ Status Open(const ServeConfig& c, Parts& p) {
   deps.audit = p.audit.get();
   deps.ledger = p.ledger.get();
   deps.records = p.records.get();
+  deps.console_key = p.console_key ? &*p.console_key : nullptr;
   proxy::GatewayOptions go;
   go.sigv4.allowed_regions = c.sigv4_regions;
   go.sigv4.max_skew = c.max_skew;
@@ -81,6 +87,7 @@ Status Open(const ServeConfig& c, Parts& p) {
   go.session_max_duration = c.session_max_duration;
   go.session_default_duration = c.session_default_duration;
   go.rule_pack_path = c.rule_pack;
+  go.console_session_duration = c.console_session;
   p.gateway = std::make_unique<proxy::Gateway>(std::move(deps), go);
   return p.gateway->RebuildHistory();
 }

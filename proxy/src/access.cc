@@ -35,6 +35,7 @@ constexpr std::array<OpInfo, kApiOpCount> kOps_ = {{
     {ApiOp::kSearchFaces, "SearchFaces", "search_by_face_id", kInv},
     {ApiOp::kCompareFaces, "CompareFaces", "compare", kInv},
     {ApiOp::kDetectFaces, "DetectFaces", "", kInv},
+    {ApiOp::kWhoAmI, "whoami", "", kInv | kRec | kAud | kPol | kOps},
     {ApiOp::kSessionStart, "session.start", "", kInv},
     {ApiOp::kRecordRead, "records.read", "", kRec},
     {ApiOp::kRecordUpdate, "records.update", "update_record_status", kRec},

@@ -203,6 +203,14 @@ Status ReadSessions(Obj& o, ServeConfig* c) {
   return Status::Ok();
 }
 
+Status ReadConsole(Obj& o, ServeConfig* c) {
+  OVERSIGHT_RETURN_IF_ERROR(ReadPaths(o, "console", c));
+  std::int64_t hours = c->console_session.count();
+  OVERSIGHT_RETURN_IF_ERROR(ReadInt(o, "session_hours", 1, 24, &hours));
+  c->console_session = std::chrono::hours(hours);
+  return Status::Ok();
+}
+
 Status ReadAgencyType(Obj& o, ServeConfig* c) {
   OVERSIGHT_RETURN_IF_ERROR(ReadString(o, "agency_type", &c->agency_type));
   if (std::find(kAgencyTypes.begin(), kAgencyTypes.end(), c->agency_type) == kAgencyTypes.end()) {
@@ -239,6 +247,7 @@ Status ReadAll(const json& root, ServeConfig* c) {
       WithSection(top, "sessions", [c](Obj& o) { return ReadSessions(o, c); }));
   OVERSIGHT_RETURN_IF_ERROR(WithSection(
       top, "purge", [c](Obj& o) { return ReadSeconds(o, "every_seconds", &c->purge_every); }));
+  OVERSIGHT_RETURN_IF_ERROR(WithSection(top, "console", [c](Obj& o) { return ReadConsole(o, c); }));
   OVERSIGHT_RETURN_IF_ERROR(ReadAgencyType(top, c));
   OVERSIGHT_RETURN_IF_ERROR(top.Finish());
   if (c->session_default_duration > c->session_max_duration) {

@@ -49,6 +49,9 @@ std::string ServeConfigToJson(const ServeConfig& c) {
   j["sessions"] = {{"max_duration_seconds", c.session_max_duration.count()},
                    {"default_duration_seconds", c.session_default_duration.count()}};
   j["purge"] = {{"every_seconds", c.purge_every.count()}};
+  ojson console = Section(c, "console");
+  console["session_hours"] = c.console_session.count();
+  j["console"] = console;
   j["agency_type"] = c.agency_type;
   return j.dump(2) + "\n";
 }

@@ -20,7 +20,7 @@ struct ConfigPath {
   bool may_be_empty;
 };
 
-inline constexpr std::array<ConfigPath, 13> kConfigPaths = {{
+inline constexpr std::array<ConfigPath, 14> kConfigPaths = {{
     {"tls", "cert", &ServeConfig::tls_cert, "tls/server.pem", false},
     {"tls", "key", &ServeConfig::tls_key, "tls/server.key", false},
     {"tls", "client_ca", &ServeConfig::tls_client_ca, "", true},
@@ -34,6 +34,7 @@ inline constexpr std::array<ConfigPath, 13> kConfigPaths = {{
     {"matcher", "models", &ServeConfig::models_dir, "", true},
     {"records", "db", &ServeConfig::records_db, "records/records.db", false},
     {"records", "key", &ServeConfig::records_key, "records/records.key", false},
+    {"console", "key", &ServeConfig::console_key, "", true},
 }};
 
 // A ServeConfig with every path member at its (still relative) default.

@@ -58,7 +58,11 @@ Gateway::Impl::Impl(GatewayDeps d, GatewayOptions o)
       options(std::move(o)),
       sessions(*deps.clock),
       credentials(*deps.principals, sessions),
-      limiter(options.rate_limit, *deps.clock) {}
+      limiter(options.rate_limit, *deps.clock),
+      console(
+          *deps.clock,
+          deps.console_key ? std::optional<SecretBytes>(deps.console_key->Clone()) : std::nullopt,
+          options.console_session_duration) {}
 
 Gateway::Gateway(GatewayDeps deps, GatewayOptions options)
     : impl_(std::make_unique<Impl>(std::move(deps), std::move(options))) {}
@@ -78,6 +82,8 @@ Response Gateway::Impl::Handle(const Request& request) {
     r.body = "{\"status\":\"ok\"}";
     return r;
   }
+  const bool console_session = request.path == "/console/session";
+  if (IsConsolePath(request.path) && !console_session) return ConsoleFile(request);
   Json log = {{"request_id", request.request_id}, {"remote", request.remote_address}};
   const std::string invocation = HeaderOrEmpty(request, "amz-sdk-invocation-id");
   if (!invocation.empty()) log["invocation_id"] = invocation.substr(0, 128);
@@ -86,8 +92,11 @@ Response Gateway::Impl::Handle(const Request& request) {
   if (!request.client_cert_subject.empty()) log["client_cert"] = request.client_cert_subject;
 
   const bool api = request.path.rfind("/oversight/v1/", 0) == 0 || request.path == "/metrics";
-  Outcome outcome = api ? Api(request, log) : Rekognition(request, log);
+  Outcome outcome = console_session ? ConsoleSession(request, log)
+                    : api           ? Api(request, log)
+                                    : Rekognition(request, log);
   Response response = Finish(request, log, std::move(outcome));
+  if (console_session || ConsoleCookie(request)) AddConsoleResponseHeaders(response.headers);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics.ObserveLatency(log.value("operation", "unknown"), seconds);
@@ -120,6 +129,7 @@ std::optional<Caller> Gateway::Impl::Authenticate(const Request& request, const 
     caller.session_principal = binding->principal;
     caller.principal = caller.session_principal.get();
     caller.session = std::move(binding).value();
+    caller.via = "session";
   } else {
     caller.principal = deps.principals->FindByAccessKey(verified->access_key_id);
   }
@@ -222,6 +232,7 @@ Response Gateway::Impl::Finish(const Request& request, Json& log, Outcome outcom
     outcome.body["OversightReceipt"] = ReceiptJson(*receipt, outcome.obligations);
     response = MakeJsonResponse(Dump(outcome.body), request.request_id);
   }
+  for (auto& header : outcome.headers) response.headers.push_back(std::move(header));
   response.headers.push_back(
       {"X-Oversight-Receipt",
        "seq=" + std::to_string(receipt->seq) + "; leaf=" + HexEncode(receipt->leaf_hash)});

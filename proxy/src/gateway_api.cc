@@ -105,6 +105,7 @@ Json RecordJson(const Record& r, const std::vector<StatusChange>& history) {
 static std::optional<ApiOp> OpFor(const Route& r) {
   const auto& p = r.parts;
   const std::size_t n = p.size();
+  if (n == 1 && p[0] == "whoami" && r.method == "GET") return ApiOp::kWhoAmI;
   if (n == 1 && p[0] == "sessions" && r.method == "POST") return ApiOp::kSessionStart;
   if (n == 2 && p[0] == "records" && r.method == "GET") return ApiOp::kRecordRead;
   if (n == 3 && p[0] == "records" && p[2] == "status" && r.method == "POST")
@@ -335,7 +336,12 @@ Outcome Gateway::Impl::Api(const Request& request, Json& log) {
   const auto op = OpFor(route);
   log["operation"] = op ? std::string(ApiOpName(*op)) : "unknown";
   AwsError error;
-  auto caller = Authenticate(request, options.api_sigv4, log, &error);
+  // A browser signed in to the console sends its cookie instead of a signature.
+  std::string_view authorization;
+  const bool by_cookie =
+      !SingleHeader(request.headers, "authorization", &authorization) && ConsoleCookie(request);
+  auto caller = by_cookie ? AuthenticateConsole(request, log, &error)
+                          : Authenticate(request, options.api_sigv4, log, &error);
   if (!caller) return Fail(error.type, error.message);
   if (!op) {
     log["decision"] = {{"allow", false}, {"stage", "protocol"}};
@@ -355,6 +361,11 @@ Outcome Gateway::Impl::Api(const Request& request, Json& log) {
   call.PurgeWith = [this](std::string_view by) { return PurgeNow(by); };
   call.ReloadWith = [this](std::string_view by) { return Reload(by); };
   switch (*op) {
+    case ApiOp::kWhoAmI: {
+      const auto expires =
+          caller->session ? std::optional(caller->session->expires_at) : caller->console_expires_at;
+      return Ok(WhoAmIJson(*caller->principal, caller->via, expires));
+    }
     case ApiOp::kSessionStart:
       return call.StartSession(*body);
     case ApiOp::kRecordRead:

@@ -13,6 +13,7 @@
 
 #include "oversight/proxy/access.h"
 #include "oversight/proxy/aws_error.h"
+#include "oversight/proxy/console_auth.h"
 #include "oversight/proxy/gateway.h"
 #include "oversight/proxy/obligations.h"
 
@@ -30,6 +31,8 @@ struct Caller {
   std::shared_ptr<const Principal> session_principal;  // keeps a session's principal alive
   std::string access_key_id;
   std::optional<SessionBinding> session;
+  std::string via = "sigv4";  // "sigv4", "session" (case session) or "console" (cookie)
+  std::optional<TimePoint> console_expires_at;
 };
 
 // What a handler decided; Gateway::Impl::Finish appends it to the ledger, then answers.
@@ -39,6 +42,7 @@ struct Outcome {
   Json body = Json::object();  // success body (JSON object)
   std::string raw_body;        // non-JSON success body (metrics text), or a passed-through error
   std::string content_type;    // with raw_body
+  HeaderList headers;          // extra response headers (the console's Set-Cookie)
   WireObligations obligations;
   // Runs after a successful append (e.g. the history index learns of a search).
   std::function<void(const ledger::Receipt&)> after_append;
@@ -48,6 +52,12 @@ struct Outcome {
 
 Outcome Fail(ErrorType type, std::string message);
 
+// The console (gateway_console.cc).
+bool IsConsolePath(std::string_view path);
+std::optional<std::string_view> ConsoleCookie(const Request& request);
+Json WhoAmIJson(const Principal& p, std::string_view via, std::optional<TimePoint> expires);
+void AddConsoleResponseHeaders(HeaderList& headers);
+
 struct Gateway::Impl {
   Impl(GatewayDeps d, GatewayOptions o);
 
@@ -56,6 +66,7 @@ struct Gateway::Impl {
   SessionStore sessions;
   CallerCredentials credentials;
   RateLimiter limiter;
+  ConsoleSessions console;
   HistoryIndex history;
   Metrics metrics;
   std::mutex purge_mu;  // one purge at a time
@@ -81,6 +92,10 @@ struct Gateway::Impl {
   bool PurgeOne(const Record& record, const policy::RetentionRule* rule, std::string_view by,
                 bool resumed, PurgeReport& report);
   Outcome Api(const Request& request, Json& log);
+
+  Response ConsoleFile(const Request& request);
+  Outcome ConsoleSession(const Request& request, Json& log);
+  std::optional<Caller> AuthenticateConsole(const Request& request, Json& log, AwsError* error);
 
   // Invocation ids seen recently (amz-sdk-invocation-id -> first ledger seq), so SDK retries
   // of one call are marked as such in the ledger. Bounded.

@@ -156,6 +156,14 @@ const Principal* PrincipalStore::FindByAccessKey(std::string_view access_key_id)
   return it == keys_.end() ? nullptr : it->second.principal.get();
 }
 
+const Principal* PrincipalStore::FindById(std::string_view principal_id) const {
+  // Linear: a deployment has tens of keys, and the console asks once per request.
+  for (const auto& [id, key] : keys_) {
+    if (key.principal->id == principal_id) return key.principal.get();
+  }
+  return nullptr;
+}
+
 StatusOr<SigningCredential> PrincipalStore::Lookup(std::string_view access_key_id,
                                                    std::string_view session_token) const {
   auto it = keys_.find(access_key_id);

@@ -45,6 +45,24 @@ std::string PeerSubject(SSL* ssl) {
   return out;
 }
 
+// The certificate's common name if it has exactly one; a name with several is ambiguous.
+std::string PeerCommonName(SSL* ssl) {
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return "";
+  std::string out;
+  X509_NAME* name = X509_get_subject_name(cert);
+  const int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (i >= 0 && X509_NAME_get_index_by_NID(name, NID_commonName, i) < 0) {
+    ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+    unsigned char* utf8 = nullptr;
+    const int n = ASN1_STRING_to_UTF8(&utf8, value);
+    if (n > 0) out.assign(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(n));
+    OPENSSL_free(utf8);
+  }
+  X509_free(cert);
+  return out;
+}
+
 Response CallHandler(const Handler& handler, const Request& request) {
   try {
     return handler(request);
@@ -175,7 +193,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnHandshake(error_code ec, std::size_t) {
     if (ec) return;  // failed or timed-out handshake: drop the connection
-    if constexpr (kTls) peer_subject_ = PeerSubject(stream().native_handle());
+    if constexpr (kTls) {
+      peer_subject_ = PeerSubject(stream().native_handle());
+      peer_cn_ = PeerCommonName(stream().native_handle());
+    }
     Read();
   }
 
@@ -252,6 +273,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     r.request_id = NewRequestId();
     r.remote_address = RemoteAddress(Socket());
     r.client_cert_subject = peer_subject_;
+    r.client_cert_cn = peer_cn_;
     return r;
   }
 
@@ -321,6 +343,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   http::response<http::string_body> response_;
   std::optional<http::response<http::empty_body>> continue_;
   std::string peer_subject_;
+  std::string peer_cn_;
 };
 
 }  // namespace

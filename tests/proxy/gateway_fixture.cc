@@ -116,6 +116,7 @@ void GatewayTest::MakeGateway(RateLimit rate_limit) {
   deps.ledger = ledger_.get();
   deps.records = records_.get();
   deps.clock = &clock_;
+  deps.console_key = &console_key_;
   GatewayOptions options;
   options.rule_pack_path = pack_path_;
   options.rate_limit = rate_limit;

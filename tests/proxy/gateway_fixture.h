@@ -93,6 +93,7 @@ class GatewayTest : public ::testing::Test {
   std::unique_ptr<RecordStore> records_;
   ScriptedUpstream upstream_;
   std::unique_ptr<Gateway> gateway_;
+  SecretBytes console_key_{std::vector<std::uint8_t>(32, 0x5c)};  // signs console sign-in links
   std::string pack_path_;
   mutable int next_request_ = 0;
 };

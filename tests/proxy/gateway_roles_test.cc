@@ -18,7 +18,8 @@ const std::map<std::string, std::string> kMatrix = {
     {"IndexFaces", "R"},       {"ListFaces", "R"},
     {"DeleteFaces", "R"},      {"SearchFacesByImage", "I"},
     {"SearchFaces", "I"},      {"CompareFaces", "I"},
-    {"DetectFaces", "I"},      {"session.start", "I"},
+    {"DetectFaces", "I"},      {"whoami", "IRAPO"},
+    {"session.start", "I"},
     {"records.read", "R"},     {"records.update", "R"},
     {"purge.run", "R"},        {"ledger.read", "A"},
     {"rules.read", "AP"},      {"rules.evaluate", "P"},
@@ -40,6 +41,8 @@ class RoleMatrixTest : public GatewayTest {
  protected:
   Request RequestFor(ApiOp op) const {
     switch (op) {
+      case ApiOp::kWhoAmI:
+        return Api("GET", "/oversight/v1/whoami");
       case ApiOp::kSessionStart:
         return Api("POST", "/oversight/v1/sessions", Json::object());
       case ApiOp::kRecordRead:

@@ -13,9 +13,11 @@
 #include <regex>
 #include <sstream>
 
+#include "oversight/common/key_file.h"
 #include "oversight/ledger/ledger.h"
 #include "oversight/policy/warrant_registry.h"
 #include "oversight/proxy/config.h"
+#include "oversight/proxy/console_auth.h"
 #include "oversight/proxy/principals.h"
 #include "temp_dir.h"
 
@@ -57,14 +59,15 @@ int Mode(const std::string& path) {
 
 // Every secret file init writes (relative paths).
 const std::vector<std::string> kSecretFiles = {
-    "tls/ca.key",          "tls/server.key",     "tls/client-det.jones.key",
-    "principals.json",     "aws/credentials",    "aws/config",
-    "ledger/ledger.key",   "ledger/signing.pem", "gallery/gallery.key",
-    "records/records.key", "warrants/court.key", "warrants/court-mt.key"};
+    "tls/ca.key",          "tls/server.key",          "tls/client-det.jones.key",
+    "principals.json",     "aws/credentials",         "aws/config",
+    "ledger/ledger.key",   "ledger/signing.pem",      "gallery/gallery.key",
+    "records/records.key", "warrants/court.key",      "warrants/court-mt.key",
+    "console/console.key", "tls/client-aud.smith.key"};
 const std::vector<std::string> kPublicFiles = {
     "oversight.json",           "tls/ca.pem",          "tls/server.pem",
     "tls/client-det.jones.pem", "rules/baseline.json", "rules/baseline.scenarios.json",
-    "warrants/warrants.json",   "ledger/ledger.vkey"};
+    "warrants/warrants.json",   "ledger/ledger.vkey",  "tls/client-aud.smith.pem"};
 
 class InitCliTest : public ::testing::Test {
  protected:
@@ -110,13 +113,40 @@ TEST_F(InitCliTest, ConfigLoadsAndEveryPathIsInsideTheDirectoryAndExists) {
   EXPECT_EQ(c->tls_client_ca, "");
   for (const std::string* p :
        {&c->tls_cert, &c->tls_key, &c->principals_file, &c->ledger_dir, &c->rule_pack,
-        &c->warrants_file, &c->gallery_key, &c->records_key}) {
+        &c->warrants_file, &c->gallery_key, &c->records_key, &c->console_key}) {
     EXPECT_EQ(p->rfind(c->config_dir + "/", 0), 0u) << *p;
     EXPECT_NE(Mode(*p), -1) << *p << " does not exist";
   }
   EXPECT_EQ(c->matcher_socket, c->config_dir + "/run/matcher.sock");
   EXPECT_EQ(Slurp(At("oversight.json")).find(c->config_dir), std::string::npos)
       << "paths are written relative to the config";
+}
+
+// `oversight console login` mints a link the proxy, holding the same console key, accepts once.
+TEST_F(InitCliTest, ConsoleLoginPrintsALinkTheProxyAcceptsOnce) {
+  const std::string cli = std::string(OVERSIGHT_CLI_PATH) + " console login --config " +
+                          At("oversight.json") + " --json --principal ";
+  FILE* p = ::popen((cli + "aud.smith").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::array<char, 4096> buf{};
+  const std::size_t n = std::fread(buf.data(), 1, buf.size(), p);
+  ASSERT_EQ(::pclose(p), 0);
+  const json out = json::parse(std::string(buf.data(), n));
+  const std::string url = out["url"];
+  EXPECT_EQ(url.rfind("https://127.0.0.1:8443/console/login.html#token=", 0), 0u) << url;
+  EXPECT_EQ(out["principal"], "aud.smith");
+
+  auto key = ReadRawKey256(At("console/console.key"));
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  proxy::ConsoleSessions sessions(SystemClock::Instance(), std::move(key).value());
+  const std::string token = url.substr(url.find("#token=") + 7);
+  auto principal = sessions.RedeemToken(token);
+  ASSERT_TRUE(principal.ok()) << principal.status().ToString();
+  EXPECT_EQ(*principal, "aud.smith");
+  EXPECT_FALSE(sessions.RedeemToken(token).ok());
+
+  EXPECT_NE(::system((cli + "nobody 2>/dev/null >/dev/null").c_str()), 0)
+      << "an unknown principal gets no link";
 }
 
 TEST_F(InitCliTest, PrincipalsLoadWithOneFreshKeyPerRole) {

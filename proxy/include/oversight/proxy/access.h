@@ -29,6 +29,7 @@ enum class ApiOp {
   kCompareFaces,
   kDetectFaces,
   // Oversight's API (/oversight/v1/...).
+  kWhoAmI,  // who the caller is and how it signed in (the console asks on every page)
   kSessionStart,
   kRecordRead,
   kRecordUpdate,

@@ -22,8 +22,12 @@
 //                   "max_connections": 512, "worker_threads": 16},
 //     "sessions":  {"max_duration_seconds": 43200, "default_duration_seconds": 3600},
 //     "purge":     {"every_seconds": 3600},
+//     "console":   {"key": "", "session_hours": 8},
 //     "agency_type": "law_enforcement"
 //   }
+// "console.key" is the 0600 file of 32 random bytes that signs console sign-in links
+// (`oversight console login`); empty means the console accepts no sign-in links, only client
+// certificates (docs/console.md).
 // "matcher.models" empty means the default model directory (models/ beside the executable's
 // source tree, or $OVERSIGHT_MODELS). "agency_type" is the policy field principal.agency_type
 // for every principal of this deployment.
@@ -71,6 +75,8 @@ struct ServeConfig {
   std::chrono::seconds session_max_duration{12 * 3600};
   std::chrono::seconds session_default_duration{3600};
   std::chrono::seconds purge_every{3600};
+  std::string console_key;  // empty: no sign-in links
+  std::chrono::hours console_session{8};
   std::string agency_type = "law_enforcement";
 };
 

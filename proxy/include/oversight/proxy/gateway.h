@@ -59,6 +59,7 @@ struct GatewayOptions {
   std::chrono::seconds session_default_duration{3600};
   std::size_t max_image_bytes = 5u << 20;  // decoded, as Rekognition
   std::string rule_pack_path;              // what a reload reads
+  std::chrono::seconds console_session_duration{8 * 3600};
 };
 
 // Not owned; everything must outlive the Gateway. `ledger` serves auditors' reads and
@@ -71,6 +72,8 @@ struct GatewayDeps {
   AuditLog* audit = nullptr;
   ledger::Ledger* ledger = nullptr;
   RecordStore* records = nullptr;
+  // The console's sign-in link key (32 bytes); null: sign-in links are refused.
+  const SecretBytes* console_key = nullptr;
   const Clock* clock = &SystemClock::Instance();
 };
 

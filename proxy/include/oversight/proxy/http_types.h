@@ -27,6 +27,7 @@ struct Request {
   std::string request_id;           // also sent back as x-amzn-RequestId
   std::string remote_address;       // "127.0.0.1:53122"
   std::string client_cert_subject;  // mutual TLS only: the verified peer's subject DN
+  std::string client_cert_cn;       // ... and its one common name (empty if none or several)
 };
 
 struct Response {

@@ -56,6 +56,8 @@ class PrincipalStore final : public CredentialLookup {
 
   // The principal behind an access key, or nullptr. The pointer lives as long as the store.
   const Principal* FindByAccessKey(std::string_view access_key_id) const;
+  // The principal with this id (console sign-in names principals, not keys), or nullptr.
+  const Principal* FindById(std::string_view principal_id) const;
 
   // Long-term keys only: any session token is refused (Unauthenticated) until sessions exist.
   StatusOr<SigningCredential> Lookup(std::string_view access_key_id,
