@@ -99,6 +99,7 @@ proxy::ServerConfig ServerConfigFor(const ServeConfig& c) {
   s.cert_file = c.tls_cert;
   s.key_file = c.tls_key;
   s.client_ca_file = c.tls_client_ca;
+  s.client_cert_optional = c.client_certs_optional;
   s.header_limit = c.max_header_bytes;
   s.body_limit = c.max_body_bytes;
   s.read_timeout = c.read_timeout;
