@@ -81,6 +81,7 @@ Status Open(const ServeConfig& c, Parts& p) {
   go.session_max_duration = c.session_max_duration;
   go.session_default_duration = c.session_default_duration;
   go.rule_pack_path = c.rule_pack;
+  go.ledger_dir = c.ledger_dir;
   p.gateway = std::make_unique<proxy::Gateway>(std::move(deps), go);
   return p.gateway->RebuildHistory();
 }

@@ -34,45 +34,10 @@ Route ParseRoute(const Request& request) {
   return r;
 }
 
-// The value of `name` in a query string of plain a=b pairs; nullopt if absent.
-std::optional<std::string_view> QueryParam(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    const std::size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
-
-std::optional<std::uint64_t> ParseIndex(std::optional<std::string_view> text) {
-  if (!text || text->empty()) return std::nullopt;
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
-  return v;
-}
-
 Outcome Ok(Json body) {
   Outcome o;
   o.body = std::move(body);
   return o;
-}
-
-Outcome FromStatus(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kNotFound:
-      return Fail(ErrorType::kResourceNotFound, s.message());
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kFailedPrecondition:
-      return Fail(ErrorType::kInvalidParameter, s.message());
-    default:
-      return Fail(ErrorType::kServiceUnavailable, s.message());
-  }
 }
 
 Json ProofHashes(const std::vector<Hash256>& hashes) {
@@ -101,6 +66,40 @@ Json RecordJson(const Record& r, const std::vector<StatusChange>& history) {
 
 }  // namespace
 
+std::optional<std::string_view> QueryParam(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> ParseIndex(std::optional<std::string_view> text) {
+  if (!text || text->empty()) return std::nullopt;
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
+  return v;
+}
+
+Outcome FromStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kNotFound:
+      return Fail(ErrorType::kResourceNotFound, s.message());
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition:
+      return Fail(ErrorType::kInvalidParameter, s.message());
+    default:
+      return Fail(ErrorType::kServiceUnavailable, s.message());
+  }
+}
+
 // Which ApiOp a route is; nullopt for an unknown route.
 static std::optional<ApiOp> OpFor(const Route& r) {
   const auto& p = r.parts;
@@ -115,9 +114,20 @@ static std::optional<ApiOp> OpFor(const Route& r) {
   if (n == 2 && p[0] == "ledger" && p[1] == "checkpoint" && r.method == "POST") {
     return ApiOp::kLedgerRead;
   }
+  if (n == 1 && p[0] == "report" && r.method == "GET") return ApiOp::kReportRead;
   if (n == 1 && p[0] == "rules" && r.method == "GET") return ApiOp::kRulesRead;
-  if (n == 2 && p[0] == "rules" && p[1] == "evaluate" && r.method == "POST")
+  // The analyst's workbench (console): reading the pack directory and the schema ...
+  if (n >= 2 && p[0] == "rules" && r.method == "GET" &&
+      ((n == 2 && (p[1] == "packs" || p[1] == "schema")) || (n == 3 && p[1] == "packs"))) {
+    return ApiOp::kRulesRead;
+  }
+  // ... and dry runs of a draft, which change nothing.
+  if (n == 2 && p[0] == "rules" && r.method == "POST" &&
+      (p[1] == "evaluate" || p[1] == "lint" || p[1] == "try" || p[1] == "scenarios")) {
     return ApiOp::kRulesEvaluate;
+  }
+  if (n == 2 && p[0] == "rules" && p[1] == "replay" && r.method == "POST")
+    return ApiOp::kRulesReplay;
   if (n == 2 && p[0] == "rules" && p[1] == "reload" && r.method == "POST")
     return ApiOp::kRulesReload;
   if (n == 1 && p[0] == "metrics" && r.method == "GET") return ApiOp::kMetrics;
@@ -220,6 +230,7 @@ class ApiCall {
       return Ok({{"Size", c->size}, {"Note", c->note}, {"VerifierKey", l->verifier_key()}});
     }
     if (what == "entries") return Entries(*l);
+    if (what == "rows") return LedgerRows(g_, req_, log_);
     if (what == "inclusion") {
       auto index = ParseIndex(QueryParam(req_.query, "index"));
       auto size = ParseIndex(QueryParam(req_.query, "size"));
@@ -365,10 +376,16 @@ Outcome Gateway::Impl::Api(const Request& request, Json& log) {
       return call.RunPurge();
     case ApiOp::kLedgerRead:
       return call.Ledger(route);
+    case ApiOp::kReportRead:
+      return AuditReport(*this, request, log);
     case ApiOp::kRulesRead:
-      return call.Rules();
+      if (route.parts.size() == 1) return call.Rules();
+      return RulesWorkbench(*this, route.parts, *body, log);
     case ApiOp::kRulesEvaluate:
-      return call.Evaluate(*body);
+      if (route.parts[1] == "evaluate") return call.Evaluate(*body);
+      return RulesWorkbench(*this, route.parts, *body, log);
+    case ApiOp::kRulesReplay:
+      return RulesWorkbench(*this, route.parts, *body, log);
     case ApiOp::kRulesReload:
       return call.Reload();
     case ApiOp::kMetrics:
