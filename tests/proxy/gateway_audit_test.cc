@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "gateway_fixture.h"
 #include "oversight/common/encoding.h"
@@ -127,6 +128,21 @@ TEST_F(AuditConsoleTest, RowsPageBackwardsWithNextUntilTheStart) {
   ASSERT_EQ(filtered["Rows"].size(), 5u);
   EXPECT_EQ(filtered["Rows"][0]["Seq"], 23);
   EXPECT_EQ(filtered["Next"], 15);
+}
+
+TEST_F(AuditConsoleTest, RowsReadAtMostTwentyThousandEntriesPerCall) {
+  // Appended from several threads, so the ledger commits them in large groups.
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t) writers.emplace_back([this] { AppendRequests(2'502); });
+  for (std::thread& w : writers) w.join();
+  ASSERT_EQ(EntryCount(), 20'016u);
+  // Nothing matches: the first call stops after 20,000 entries and says where to go on.
+  const Json first = Rows("q=nobody-at-all");
+  EXPECT_TRUE(first["Rows"].empty());
+  ASSERT_EQ(first["Next"], 16);
+  const Json rest = Rows("q=nobody-at-all&before=16");
+  EXPECT_TRUE(rest["Rows"].empty());
+  EXPECT_TRUE(rest["Next"].is_null());
 }
 
 TEST_F(AuditConsoleTest, RowsRefuseBadBoundsAndEachRefusalIsAnEntry) {
