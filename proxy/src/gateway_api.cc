@@ -34,11 +34,53 @@ Route ParseRoute(const Request& request) {
   return r;
 }
 
+}  // namespace
+
+std::optional<std::string_view> QueryParam(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> ParseIndex(std::optional<std::string_view> text) {
+  if (!text || text->empty()) return std::nullopt;
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
+  return v;
+}
+
+namespace {
+
 Outcome Ok(Json body) {
   Outcome o;
   o.body = std::move(body);
   return o;
 }
+
+}  // namespace
+
+Outcome FromStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kNotFound:
+      return Fail(ErrorType::kResourceNotFound, s.message());
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition:
+      return Fail(ErrorType::kInvalidParameter, s.message());
+    default:
+      return Fail(ErrorType::kServiceUnavailable, s.message());
+  }
+}
+
+namespace {
 
 Json ProofHashes(const std::vector<Hash256>& hashes) {
   Json out = Json::array();
@@ -65,40 +107,6 @@ Json RecordJson(const Record& r, const std::vector<StatusChange>& history) {
 }
 
 }  // namespace
-
-std::optional<std::string_view> QueryParam(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    const std::size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
-
-std::optional<std::uint64_t> ParseIndex(std::optional<std::string_view> text) {
-  if (!text || text->empty()) return std::nullopt;
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
-  return v;
-}
-
-Outcome FromStatus(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kNotFound:
-      return Fail(ErrorType::kResourceNotFound, s.message());
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kFailedPrecondition:
-      return Fail(ErrorType::kInvalidParameter, s.message());
-    default:
-      return Fail(ErrorType::kServiceUnavailable, s.message());
-  }
-}
 
 // Which ApiOp a route is; nullopt for an unknown route.
 static std::optional<ApiOp> OpFor(const Route& r) {
