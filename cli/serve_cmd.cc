@@ -88,6 +88,7 @@ Status Open(const ServeConfig& c, Parts& p) {
   go.session_default_duration = c.session_default_duration;
   go.rule_pack_path = c.rule_pack;
   go.console_session_duration = c.console_session;
+  go.ledger_dir = c.ledger_dir;
   p.gateway = std::make_unique<proxy::Gateway>(std::move(deps), go);
   return p.gateway->RebuildHistory();
 }
