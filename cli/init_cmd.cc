@@ -58,6 +58,10 @@ Status WriteConfig(const InitOptions& o, const std::string& pack_path, Report* r
   c.listen_port = o.port;
   c.tls_cert = r->Path("tls/server.pem");
   c.tls_key = r->Path("tls/server.key");
+  // Certificates from the dev CA are accepted, not demanded: SigV4 clients need none, and the
+  // console can sign in a browser that presents tls/client-<id> (docs/console.md).
+  c.tls_client_ca = r->Path("tls/ca.pem");
+  c.client_certs_optional = true;
   c.principals_file = r->Path("principals.json");
   c.ledger_dir = r->Path("ledger");
   c.rule_pack = pack_path;
@@ -147,9 +151,10 @@ void PrintText(const InitOptions& o, const Report& r) {
   std::cout << "\nLedger verifier key (public; give it to auditors):\n  " << r.verifier_key
             << "\n\nNext, in two terminals:\n";
   const std::vector<std::string> next = NextCommands(o, r, " \\\n    ");
-  std::cout << "  " << next[0] << "\n  " << next[1] << "\nThen:\n  " << next[2] << "\n"
-            << "\nMutual TLS: set tls.client_ca to tls/ca.pem and present tls/client-"
-            << init::kMtlsDemoPrincipal << ".pem/.key.\n";
+  std::cout
+      << "  " << next[0] << "\n  " << next[1] << "\nThen:\n  " << next[2] << "\n"
+      << "\nClient certificates (tls/client-<id>.pem/.key) from tls/ca.pem are accepted, not\n"
+      << "demanded; set tls.client_certs to \"required\" for mutual TLS.\n";
 }
 
 int RunInit(const InitOptions& o) {

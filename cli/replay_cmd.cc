@@ -1,7 +1,6 @@
 // `oversight rules replay`: every past decision in a ledger or export, re-evaluated under
 // another rule pack. Thin: the report library replays; this file parses flags and prints.
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "oversight/common/encoding.h"
@@ -10,8 +9,6 @@
 
 namespace oversight::cli {
 namespace {
-
-using nlohmann::json;
 
 struct ReplayArgs {
   SourceArgs source;
@@ -27,13 +24,6 @@ std::string Seqs(const std::vector<std::uint64_t>& seqs) {
   return s;
 }
 
-std::string FactsNote(const report::ReplayResult& r) {
-  return r.had_warrant_registry
-             ? "warrant facts from the registry given; history rebuilt from the ledger"
-             : "no warrant registry given (--warrants): rules that read warrant.* are undecided "
-               "and fail closed; history rebuilt from the ledger";
-}
-
 void PrintText(const report::ReplayResult& r, const report::Provenance& p) {
   if (!p.verified) {
     std::cout << "UNVERIFIED: the " << p.source << " failed verification (" << p.problem
@@ -47,7 +37,7 @@ void PrintText(const report::ReplayResult& r, const report::Provenance& p) {
             << "\n  unchanged:    allow->allow " << r.allow_allow << ", deny->deny " << r.deny_deny
             << "\n  not replayed: " << r.not_by_pack << " decided before the rule pack, "
             << r.unreadable << " unreadable\n"
-            << "  " << FactsNote(r) << "\n";
+            << "  " << report::ReplayFactsNote(r) << "\n";
   if (r.by_rule.empty()) return;
   std::cout << "\nChanges by the new pack's deciding rule:\n";
   for (const auto& [id, c] : r.by_rule) {
@@ -57,33 +47,6 @@ void PrintText(const report::ReplayResult& r, const report::Provenance& p) {
               << ", deny->allow " << c.deny_to_allow << "; e.g. entries " << Seqs(c.examples)
               << "\n";
   }
-}
-
-json ResultJson(const report::ReplayResult& r, const report::Provenance& p) {
-  json rules = json::object();
-  for (const auto& [id, c] : r.by_rule) {
-    rules[id] = {{"effect", c.effect},
-                 {"citation", c.citation},
-                 {"allow_to_deny", c.allow_to_deny},
-                 {"deny_to_allow", c.deny_to_allow},
-                 {"examples", c.examples}};
-  }
-  return {{"source", p.source},
-          {"verified", p.verified},
-          {"problem", p.problem},
-          {"checkpoint", {{"size", p.checkpoint_size}, {"root", Base64Encode(p.checkpoint_root)}}},
-          {"pack", {{"name", r.pack_name}, {"sha256", r.pack_sha256}}},
-          {"requests", r.requests},
-          {"replayed", r.replayed},
-          {"not_by_pack", r.not_by_pack},
-          {"unreadable", r.unreadable},
-          {"allow_allow", r.allow_allow},
-          {"allow_deny", r.allow_deny},
-          {"deny_allow", r.deny_allow},
-          {"deny_deny", r.deny_deny},
-          {"by_rule", rules},
-          {"recorded_packs", r.recorded_packs},
-          {"facts", FactsNote(r)}};
 }
 
 int RunReplay(const ReplayArgs& a) {
@@ -101,8 +64,7 @@ int RunReplay(const ReplayArgs& a) {
   auto result = report::ReplaySource(a.source.spec, &provenance, *pack, options);
   if (!result.ok()) return ReportError(result.status());
   if (a.json_out) {
-    std::cout << ResultJson(*result, provenance).dump(2, ' ', false, json::error_handler_t::replace)
-              << "\n";
+    std::cout << report::ReplayResultJson(*result, provenance) << "\n";
   } else {
     PrintText(*result, provenance);
   }

@@ -88,6 +88,7 @@ Status Open(const ServeConfig& c, Parts& p) {
   go.session_default_duration = c.session_default_duration;
   go.rule_pack_path = c.rule_pack;
   go.console_session_duration = c.console_session;
+  go.ledger_dir = c.ledger_dir;
   p.gateway = std::make_unique<proxy::Gateway>(std::move(deps), go);
   return p.gateway->RebuildHistory();
 }
@@ -99,6 +100,7 @@ proxy::ServerConfig ServerConfigFor(const ServeConfig& c) {
   s.cert_file = c.tls_cert;
   s.key_file = c.tls_key;
   s.client_ca_file = c.tls_client_ca;
+  s.client_cert_optional = c.client_certs_optional;
   s.header_limit = c.max_header_bytes;
   s.body_limit = c.max_body_bytes;
   s.read_timeout = c.read_timeout;

@@ -41,8 +41,10 @@ constexpr std::array<OpInfo, kApiOpCount> kOps_ = {{
     {ApiOp::kRecordUpdate, "records.update", "update_record_status", kRec},
     {ApiOp::kPurgeNow, "purge.run", "", kRec},
     {ApiOp::kLedgerRead, "ledger.read", "", kAud},
+    {ApiOp::kReportRead, "report.read", "", kAud},
     {ApiOp::kRulesRead, "rules.read", "", kPol | kAud},
     {ApiOp::kRulesEvaluate, "rules.evaluate", "", kPol},
+    {ApiOp::kRulesReplay, "rules.replay", "", kPol | kAud},
     {ApiOp::kRulesReload, "rules.reload", "", kOps},
     {ApiOp::kMetrics, "metrics", "", kOps},
 }};

@@ -121,6 +121,17 @@ Status ReadPaths(Obj& o, std::string_view section, ServeConfig* c) {
   return Status::Ok();
 }
 
+Status ReadTls(Obj& o, ServeConfig* c) {
+  OVERSIGHT_RETURN_IF_ERROR(ReadPaths(o, "tls", c));
+  std::string mode = c->client_certs_optional ? "optional" : "required";
+  OVERSIGHT_RETURN_IF_ERROR(ReadString(o, "client_certs", &mode));
+  if (mode != "required" && mode != "optional") {
+    return Bad(o.Path("client_certs"), "must be \"required\" or \"optional\"");
+  }
+  c->client_certs_optional = mode == "optional";
+  return Status::Ok();
+}
+
 Status ReadListen(Obj& o, ServeConfig* c) {
   OVERSIGHT_RETURN_IF_ERROR(ReadString(o, "address", &c->listen_address));
   unsigned char addr[16];
@@ -233,7 +244,7 @@ Status ReadAll(const json& root, ServeConfig* c) {
   OVERSIGHT_RETURN_IF_ERROR(ReadVersion(top));
   auto paths_of = [c](std::string_view s) { return [c, s](Obj& o) { return ReadPaths(o, s, c); }; };
   OVERSIGHT_RETURN_IF_ERROR(WithSection(top, "listen", [c](Obj& o) { return ReadListen(o, c); }));
-  OVERSIGHT_RETURN_IF_ERROR(WithSection(top, "tls", paths_of("tls")));
+  OVERSIGHT_RETURN_IF_ERROR(WithSection(top, "tls", [c](Obj& o) { return ReadTls(o, c); }));
   OVERSIGHT_RETURN_IF_ERROR(ReadPaths(top, "", c));
   OVERSIGHT_RETURN_IF_ERROR(WithSection(top, "ledger", [c](Obj& o) { return ReadLedger(o, c); }));
   OVERSIGHT_RETURN_IF_ERROR(WithSection(top, "rules", paths_of("rules")));

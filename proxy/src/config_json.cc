@@ -32,6 +32,7 @@ std::string ServeConfigToJson(const ServeConfig& c) {
   j["version"] = 1;
   j["listen"] = {{"address", c.listen_address}, {"port", c.listen_port}};
   j["tls"] = Section(c, "tls");
+  j["tls"]["client_certs"] = c.client_certs_optional ? "optional" : "required";
   j["principals"] = RelativeIfInside(c.principals_file, c.config_dir);
   ojson ledger = Section(c, "ledger");
   ledger["checkpoint_every_entries"] = c.checkpoint_every_entries;

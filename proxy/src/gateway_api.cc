@@ -34,7 +34,8 @@ Route ParseRoute(const Request& request) {
   return r;
 }
 
-// The value of `name` in a query string of plain a=b pairs; nullopt if absent.
+}  // namespace
+
 std::optional<std::string_view> QueryParam(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
@@ -57,11 +58,15 @@ std::optional<std::uint64_t> ParseIndex(std::optional<std::string_view> text) {
   return v;
 }
 
+namespace {
+
 Outcome Ok(Json body) {
   Outcome o;
   o.body = std::move(body);
   return o;
 }
+
+}  // namespace
 
 Outcome FromStatus(const Status& s) {
   switch (s.code()) {
@@ -74,6 +79,8 @@ Outcome FromStatus(const Status& s) {
       return Fail(ErrorType::kServiceUnavailable, s.message());
   }
 }
+
+namespace {
 
 Json ProofHashes(const std::vector<Hash256>& hashes) {
   Json out = Json::array();
@@ -116,9 +123,20 @@ static std::optional<ApiOp> OpFor(const Route& r) {
   if (n == 2 && p[0] == "ledger" && p[1] == "checkpoint" && r.method == "POST") {
     return ApiOp::kLedgerRead;
   }
+  if (n == 1 && p[0] == "report" && r.method == "GET") return ApiOp::kReportRead;
   if (n == 1 && p[0] == "rules" && r.method == "GET") return ApiOp::kRulesRead;
-  if (n == 2 && p[0] == "rules" && p[1] == "evaluate" && r.method == "POST")
+  // The analyst's workbench (console): reading the pack directory and the schema ...
+  if (n >= 2 && p[0] == "rules" && r.method == "GET" &&
+      ((n == 2 && (p[1] == "packs" || p[1] == "schema")) || (n == 3 && p[1] == "packs"))) {
+    return ApiOp::kRulesRead;
+  }
+  // ... and dry runs of a draft, which change nothing.
+  if (n == 2 && p[0] == "rules" && r.method == "POST" &&
+      (p[1] == "evaluate" || p[1] == "lint" || p[1] == "try" || p[1] == "scenarios")) {
     return ApiOp::kRulesEvaluate;
+  }
+  if (n == 2 && p[0] == "rules" && p[1] == "replay" && r.method == "POST")
+    return ApiOp::kRulesReplay;
   if (n == 2 && p[0] == "rules" && p[1] == "reload" && r.method == "POST")
     return ApiOp::kRulesReload;
   if (n == 1 && p[0] == "metrics" && r.method == "GET") return ApiOp::kMetrics;
@@ -221,6 +239,7 @@ class ApiCall {
       return Ok({{"Size", c->size}, {"Note", c->note}, {"VerifierKey", l->verifier_key()}});
     }
     if (what == "entries") return Entries(*l);
+    if (what == "rows") return LedgerRows(g_, req_, log_);
     if (what == "inclusion") {
       auto index = ParseIndex(QueryParam(req_.query, "index"));
       auto size = ParseIndex(QueryParam(req_.query, "size"));
@@ -376,10 +395,16 @@ Outcome Gateway::Impl::Api(const Request& request, Json& log) {
       return call.RunPurge();
     case ApiOp::kLedgerRead:
       return call.Ledger(route);
+    case ApiOp::kReportRead:
+      return AuditReport(*this, request, log);
     case ApiOp::kRulesRead:
-      return call.Rules();
+      if (route.parts.size() == 1) return call.Rules();
+      return RulesWorkbench(*this, route.parts, *body, log);
     case ApiOp::kRulesEvaluate:
-      return call.Evaluate(*body);
+      if (route.parts[1] == "evaluate") return call.Evaluate(*body);
+      return RulesWorkbench(*this, route.parts, *body, log);
+    case ApiOp::kRulesReplay:
+      return RulesWorkbench(*this, route.parts, *body, log);
     case ApiOp::kRulesReload:
       return call.Reload();
     case ApiOp::kMetrics:

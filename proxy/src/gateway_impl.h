@@ -1,6 +1,7 @@
 // Gateway internals shared by gateway.cc (dispatch, authentication, the ledger append),
-// gateway_rekognition.cc (the Rekognition request path), gateway_api.cc (/oversight/v1) and
-// gateway_admin.cc (purge, rule reload, history rebuild).
+// gateway_rekognition.cc (the Rekognition request path), gateway_api.cc (/oversight/v1),
+// gateway_admin.cc (purge, rule reload, history rebuild), gateway_audit.cc (the auditor's
+// ledger rows and report) and gateway_workbench.cc (the policy analyst's draft tools).
 #pragma once
 
 #include <deque>
@@ -16,6 +17,7 @@
 #include "oversight/proxy/console_auth.h"
 #include "oversight/proxy/gateway.h"
 #include "oversight/proxy/obligations.h"
+#include "oversight/report/source.h"
 
 namespace oversight::proxy {
 
@@ -51,6 +53,22 @@ struct Outcome {
 };
 
 Outcome Fail(ErrorType type, std::string message);
+// NotFound -> ResourceNotFound, InvalidArgument/FailedPrecondition -> InvalidParameter, any
+// other failure -> ServiceUnavailable.
+Outcome FromStatus(const Status& s);
+
+// The raw value of `name` in a query string of a=b pairs; nullopt if absent.
+std::optional<std::string_view> QueryParam(std::string_view query, std::string_view name);
+// A decimal index; nullopt if absent, empty or not a number.
+std::optional<std::uint64_t> ParseIndex(std::optional<std::string_view> text);
+
+// The ledger directory's verification, remembered for the checkpoint size it was made at, so
+// repeated reports and replays verify the ledger once per new checkpoint, not once per call.
+struct VerifiedLedgerCache {
+  std::mutex mu;  // held while verifying: concurrent callers wait for one verification
+  std::optional<std::uint64_t> checkpoint_size;
+  report::Provenance provenance;
+};
 
 // The console (gateway_console.cc).
 bool IsConsolePath(std::string_view path);
@@ -70,6 +88,8 @@ struct Gateway::Impl {
   HistoryIndex history;
   Metrics metrics;
   std::mutex purge_mu;  // one purge at a time
+  VerifiedLedgerCache verified_ledger;
+  std::mutex replay_mu;  // one replay at a time (it reads the whole ledger)
 
   Response Handle(const Request& request);
   std::optional<Caller> Authenticate(const Request& request, const SigV4Config& config, Json& log,
@@ -105,5 +125,16 @@ struct Gateway::Impl {
   std::unordered_map<std::string, std::uint64_t> invocations;
   std::deque<std::string> invocation_order;
 };
+
+// The auditor's calls (gateway_audit.cc). `log` is the request's ledger entry.
+Outcome LedgerRows(Gateway::Impl& g, const Request& request, Json& log);
+Outcome AuditReport(Gateway::Impl& g, const Request& request, Json& log);
+// The ledger directory's provenance, verified at most once per checkpoint size.
+StatusOr<report::Provenance> VerifiedLedger(Gateway::Impl& g);
+
+// The policy analyst's calls on /oversight/v1/rules/<parts[1]>... (gateway_workbench.cc):
+// packs, packs/FILE, schema, lint, try, scenarios, replay. None changes the pack in force.
+Outcome RulesWorkbench(Gateway::Impl& g, const std::vector<std::string>& parts, const Json& body,
+                       Json& log);
 
 }  // namespace oversight::proxy

@@ -67,7 +67,8 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Hand
     return Status::InvalidArgument("server: timeouts must be positive");
   }
   StatusOr<std::unique_ptr<net::ssl::context>> tls =
-      MakeServerTlsContext(config.cert_file, config.key_file, config.client_ca_file);
+      MakeServerTlsContext(config.cert_file, config.key_file, config.client_ca_file,
+                           config.client_cert_optional);
   if (!tls.ok()) return tls.status();
   auto state = std::make_shared<ServerState>(config, std::move(handler), std::move(*tls));
   auto impl = std::make_unique<Impl>(state);

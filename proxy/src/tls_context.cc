@@ -55,14 +55,16 @@ Status LoadKey(SSL_CTX* ctx, const std::string& key_file) {
   return Status::Ok();
 }
 
-Status RequireClientCerts(SSL_CTX* ctx, const std::string& ca_file) {
+Status AskForClientCerts(SSL_CTX* ctx, const std::string& ca_file, bool optional) {
   if (SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {
     return OpenSslError("client CA file " + ca_file);
   }
   STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca_file.c_str());
   if (names == nullptr) return OpenSslError("client CA names from " + ca_file);
   SSL_CTX_set_client_CA_list(ctx, names);  // takes ownership
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // Either way a certificate that is presented must chain to the CA, or the handshake fails.
+  SSL_CTX_set_verify(
+      ctx, optional ? SSL_VERIFY_PEER : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   return Status::Ok();
 }
 
@@ -70,7 +72,8 @@ Status RequireClientCerts(SSL_CTX* ctx, const std::string& ca_file) {
 
 StatusOr<std::unique_ptr<ssl::context>> MakeServerTlsContext(const std::string& cert_file,
                                                              const std::string& key_file,
-                                                             const std::string& client_ca_file) {
+                                                             const std::string& client_ca_file,
+                                                             bool client_cert_optional) {
   std::unique_ptr<ssl::context> context;
   try {
     context = std::make_unique<ssl::context>(ssl::context::tls_server);
@@ -83,7 +86,9 @@ StatusOr<std::unique_ptr<ssl::context>> MakeServerTlsContext(const std::string& 
     return OpenSslError("TLS certificate " + cert_file);
   }
   OVERSIGHT_RETURN_IF_ERROR(LoadKey(ctx, key_file));
-  if (!client_ca_file.empty()) OVERSIGHT_RETURN_IF_ERROR(RequireClientCerts(ctx, client_ca_file));
+  if (!client_ca_file.empty()) {
+    OVERSIGHT_RETURN_IF_ERROR(AskForClientCerts(ctx, client_ca_file, client_cert_optional));
+  }
   return context;
 }
 

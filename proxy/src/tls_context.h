@@ -19,8 +19,10 @@ inline constexpr char kTls13Suites[] =
     "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
 
 // Loads cert chain and key (key via ReadKeyFile, so mode 0600 is enforced) and, if
-// client_ca_file is non-empty, requires and verifies client certificates against it.
+// client_ca_file is non-empty, asks for client certificates and verifies them against it; a
+// client without one is refused at the handshake unless client_cert_optional.
 StatusOr<std::unique_ptr<boost::asio::ssl::context>> MakeServerTlsContext(
-    const std::string& cert_file, const std::string& key_file, const std::string& client_ca_file);
+    const std::string& cert_file, const std::string& key_file, const std::string& client_ca_file,
+    bool client_cert_optional = false);
 
 }  // namespace oversight::proxy

@@ -77,6 +77,7 @@ void Searches(Rows& rows, const Report& r) {
   rows.AllowDenyRows("searches_by_source", r.by_source);
   rows.AllowDenyRows("searches_by_database", r.by_database);
   rows.AllowDenyRows("searches_by_operation", r.by_operation);
+  rows.AllowDenyRows("searches_by_day", r.by_day);
   rows.Add("warrants", "searches_with_warrant", "", r.searches_with_warrant);
   for (const auto& [court, w] : r.warrants_by_court) {
     rows.Add("warrants_by_court", court, "searches", w.searches);

@@ -53,6 +53,15 @@ Json SearchesJson(const Report& r) {
           {"by_operation", AllowDenyMap(r.by_operation)}};
 }
 
+// Searches per UTC day, oldest first; days without a search are absent.
+Json ByDayJson(const Report& r) {
+  Json days = Json::array();
+  for (const auto& [date, t] : r.by_day) {
+    days.push_back({{"date", date}, {"allowed", t.allowed}, {"denied", t.denied}});
+  }
+  return days;
+}
+
 Json WarrantsJson(const Report& r) {
   Json courts = Json::object();
   for (const auto& [court, w] : r.warrants_by_court) {
@@ -102,6 +111,7 @@ std::string FormatJson(const Report& r) {
                {"entries_in_period", r.entries_in_period},
                {"decisions", DecisionsJson(r)},
                {"searches", SearchesJson(r)},
+               {"by_day", ByDayJson(r)},
                {"warrants", WarrantsJson(r)},
                {"matches", MatchesJson(r)},
                {"human_review", {{"required", r.human_review_required}, {"notices", r.notices}}}};

@@ -67,6 +67,7 @@ void Searches(std::ostream& out, const Report& r) {
   AllowDenyTable(out, "By source of the probe image", "source", r.by_source);
   AllowDenyTable(out, "By database searched", "database", r.by_database);
   AllowDenyTable(out, "By operation", "operation", r.by_operation);
+  AllowDenyTable(out, "By day (UTC)", "date", r.by_day);
 }
 
 void Decisions(std::ostream& out, const Report& r) {

@@ -124,7 +124,7 @@ void Tally::Add(const ledger::EntryView& entry) {
     return;
   }
   try {
-    if (entry.kind == "request") AddRequest(p);
+    if (entry.kind == "request") AddRequest(entry.time, p);
     if (entry.kind == "purge") AddPurge(p);
     if (entry.kind == "rules") AddRulesChange(entry, p);
   } catch (const Json::exception&) {  // a member of an unexpected type
@@ -132,7 +132,7 @@ void Tally::Add(const ledger::EntryView& entry) {
   }
 }
 
-void Tally::AddRequest(const Json& p) {
+void Tally::AddRequest(std::string_view time, const Json& p) {
   Report& r = report_;
   ++r.requests;
   const Json& decision = Member(p, "decision");
@@ -155,6 +155,8 @@ void Tally::AddRequest(const Json& p) {
   Count(r.by_purpose[Text(context, "purpose")], allow);
   Count(r.by_source[Text(context, "source")], allow);
   Count(r.by_database[Text(context, "target_database")], allow);
+  // Entry times are UTC in the ledger's format, so the date is their first ten characters.
+  Count(r.by_day[std::string(time.substr(0, 10))], allow);
   if (!allow) return;
   CountNotices(decision, r);
   CountMatches(Member(p, "outcome"), r);

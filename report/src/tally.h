@@ -5,6 +5,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "oversight/ledger/entry.h"
 #include "oversight/report/report.h"
@@ -23,7 +24,7 @@ class Tally {
   void Finish();
 
  private:
-  void AddRequest(const nlohmann::json& payload);
+  void AddRequest(std::string_view time, const nlohmann::json& payload);
   void AddPurge(const nlohmann::json& payload);
   void AddRulesChange(const ledger::EntryView& entry, const nlohmann::json& payload);
   std::string CourtOf(const std::string& warrant_id);

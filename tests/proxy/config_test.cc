@@ -15,7 +15,8 @@ using testing::TempDir;
 constexpr char kFull[] = R"({
   "version": 1,
   "listen": {"address": "::1", "port": 9443},
-  "tls": {"cert": "certs/s.pem", "key": "certs/s.key", "client_ca": "certs/ca.pem"},
+  "tls": {"cert": "certs/s.pem", "key": "certs/s.key", "client_ca": "certs/ca.pem",
+          "client_certs": "optional"},
   "principals": "p.json",
   "ledger": {"dir": "led", "checkpoint_every_entries": 50, "checkpoint_every_seconds": 0},
   "rules": {"pack": "/etc/oversight/pack.json", "warrants": ""},
@@ -28,6 +29,7 @@ constexpr char kFull[] = R"({
              "write_timeout_ms": 6000, "max_connections": 64, "worker_threads": 8},
   "sessions": {"max_duration_seconds": 7200, "default_duration_seconds": 900},
   "purge": {"every_seconds": 600},
+  "console": {"key": "c/console.key", "session_hours": 2},
   "agency_type": "motor_vehicles"
 })";
 
@@ -120,6 +122,22 @@ TEST_F(ConfigTest, EverySectionIsParsed) {
   EXPECT_EQ(c->session_default_duration, std::chrono::seconds(900));
   EXPECT_EQ(c->purge_every, std::chrono::seconds(600));
   EXPECT_EQ(c->agency_type, "motor_vehicles");
+  EXPECT_TRUE(c->client_certs_optional);
+  EXPECT_EQ(c->console_key, Dir() + "/c/console.key");
+  EXPECT_EQ(c->console_session, std::chrono::hours(2));
+}
+
+TEST_F(ConfigTest, ClientCertificatesAreRequiredOrOptionalAndConsoleSessionsAtMostADay) {
+  EXPECT_NE(
+      Refusal(R"({"version": 1, "tls": {"client_certs": "sometimes"}})").find("tls.client_certs"),
+      std::string::npos);
+  EXPECT_NE(
+      Refusal(R"({"version": 1, "console": {"session_hours": 25}})").find("console.session_hours"),
+      std::string::npos);
+  auto defaults = Load(R"({"version": 1})");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_FALSE(defaults->client_certs_optional);
+  EXPECT_EQ(defaults->console_key, "");
 }
 
 TEST_F(ConfigTest, RelativePathsResolveAgainstTheConfigFilesDirectoryNotTheWorkingDirectory) {
@@ -236,6 +254,9 @@ TEST_F(ConfigTest, ToJsonRoundTripsEveryMember) {
   EXPECT_EQ(second->rate_per_second, 2.5);
   EXPECT_EQ(second->sigv4_regions, first->sigv4_regions);
   EXPECT_EQ(second->read_timeout, first->read_timeout);
+  EXPECT_EQ(second->client_certs_optional, true);
+  EXPECT_EQ(second->console_key, first->console_key);
+  EXPECT_EQ(second->console_session, first->console_session);
 }
 
 TEST_F(ConfigTest, DefaultsRoundTripToo) {

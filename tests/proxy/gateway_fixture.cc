@@ -119,6 +119,7 @@ void GatewayTest::MakeGateway(RateLimit rate_limit) {
   deps.console_key = &console_key_;
   GatewayOptions options;
   options.rule_pack_path = pack_path_;
+  options.ledger_dir = dir_.File("ledger");
   options.rate_limit = rate_limit;
   gateway_ = std::make_unique<Gateway>(std::move(deps), options);
 }

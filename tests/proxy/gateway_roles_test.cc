@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <tuple>
+#include <vector>
 
 #include "gateway_fixture.h"
 #include "oversight/proxy/access.h"
@@ -22,8 +24,22 @@ const std::map<std::string, std::string> kMatrix = {
     {"session.start", "I"},
     {"records.read", "R"},     {"records.update", "R"},
     {"purge.run", "R"},        {"ledger.read", "A"},
-    {"rules.read", "AP"},      {"rules.evaluate", "P"},
+    {"report.read", "A"},      {"rules.read", "AP"},
+    {"rules.evaluate", "P"},   {"rules.replay", "AP"},
     {"rules.reload", "O"},     {"metrics", "O"},
+};
+
+// Every route of the console's calls (docs/console.md) and the operation it is.
+const std::vector<std::tuple<std::string, std::string, std::string>> kConsoleRoutes = {
+    {"GET", "/oversight/v1/ledger/rows", "ledger.read"},
+    {"GET", "/oversight/v1/report", "report.read"},
+    {"GET", "/oversight/v1/rules/packs", "rules.read"},
+    {"GET", "/oversight/v1/rules/packs/pack.json", "rules.read"},
+    {"GET", "/oversight/v1/rules/schema", "rules.read"},
+    {"POST", "/oversight/v1/rules/lint", "rules.evaluate"},
+    {"POST", "/oversight/v1/rules/try", "rules.evaluate"},
+    {"POST", "/oversight/v1/rules/scenarios", "rules.evaluate"},
+    {"POST", "/oversight/v1/rules/replay", "rules.replay"},
 };
 
 struct RoleKey {
@@ -53,6 +69,10 @@ class RoleMatrixTest : public GatewayTest {
         return Api("POST", "/oversight/v1/purge", Json::object());
       case ApiOp::kLedgerRead:
         return Api("GET", "/oversight/v1/ledger/entries");
+      case ApiOp::kReportRead:
+        return Api("GET", "/oversight/v1/report");
+      case ApiOp::kRulesReplay:
+        return Api("POST", "/oversight/v1/rules/replay", Json::object());
       case ApiOp::kRulesRead:
         return Api("GET", "/oversight/v1/rules");
       case ApiOp::kRulesEvaluate:
@@ -99,6 +119,22 @@ TEST_F(RoleMatrixTest, EveryCellIsEnforcedAndEveryRefusalIsLogged) {
       } else {
         EXPECT_FALSE(refused_by_role) << cell << ": " << r.body;
       }
+    }
+  }
+}
+
+TEST_F(RoleMatrixTest, EveryConsoleRouteIsItsDocumentedOperationAndRefusedOutsideItsRoles) {
+  for (const auto& [method, path, op] : kConsoleRoutes) {
+    const std::string allowed = kMatrix.at(op);
+    for (const RoleKey& rk : kRoles) {
+      const std::string cell = method + " " + path + " as " + std::string(RoleName(rk.role));
+      Response r = Send(Api(method, path, Json::object()), rk.key);
+      const Json entry = LastEntry();
+      EXPECT_EQ(entry["operation"], op) << cell;
+      const bool refused_by_role =
+          entry["decision"].value("stage", "") == "role" && !entry["decision"].value("allow", true);
+      EXPECT_EQ(refused_by_role, allowed.find(rk.letter) == std::string::npos)
+          << cell << ": " << r.body;
     }
   }
 }

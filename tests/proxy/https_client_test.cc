@@ -200,6 +200,24 @@ TEST_F(HttpsClientTest, MutualTlsWithoutClientCertificateIsRefused) {
   EXPECT_EQ(response.status().code(), StatusCode::kUnauthenticated) << response.status().ToString();
 }
 
+TEST_F(HttpsClientTest, OptionalClientCertificatesLetClientsWithoutOneIn) {
+  config_.client_ca_file = pki_->ca_cert;
+  config_.client_cert_optional = true;
+  StartServer();
+  ClientCredentials creds = Credentials();
+  auto without = HttpsCall(Target(), ListCollections(), &creds);
+  ASSERT_TRUE(without.ok()) << without.status().ToString();
+  EXPECT_NE(without->body.find("\"ClientCert\":\"\""), std::string::npos) << without->body;
+
+  HttpsTarget t = Target();
+  t.client_cert = pki_->client_cert;
+  t.client_key = pki_->client_key;
+  auto with = HttpsCall(t, ListCollections(), &creds);
+  ASSERT_TRUE(with.ok()) << with.status().ToString();
+  EXPECT_NE(with->body.find("\"ClientCert\":\"CN="), std::string::npos) << with->body;
+  EXPECT_EQ(with->body.find("\"ClientCn\":\"\""), std::string::npos) << with->body;
+}
+
 TEST_F(HttpsClientTest, BadTargetsAreRefusedBeforeConnecting) {
   HttpsTarget t = Target();
   t.port = 0;

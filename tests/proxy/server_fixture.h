@@ -33,7 +33,8 @@ inline Response EchoHandler(const Request& r, const CredentialLookup& lookup) {
   if (!caller) return MakeErrorResponse(error, r.request_id);
   return MakeJsonResponse("{\"CollectionIds\":[],\"Principal\":\"" + caller->principal_id +
                               "\",\"Operation\":\"" + std::string(OperationName(*op)) +
-                              "\",\"ClientCert\":\"" + r.client_cert_subject + "\"}",
+                              "\",\"ClientCert\":\"" + r.client_cert_subject +
+                              "\",\"ClientCn\":\"" + r.client_cert_cn + "\"}",
                           r.request_id);
 }
 

@@ -44,6 +44,8 @@ class ProxyLikeLedger {
   void AppendRoleRefusal(const std::string& principal);
   void AppendPurge(const std::string& rule, const std::string& citation);
   void AppendRulesReload(bool accepted);
+  // Moves the clock on by whole days: later entries are dated that much later.
+  void SkipDays(int days) { requests_ += days * 24 * 60; }
   // Signs a checkpoint of everything appended so far.
   void Checkpoint();
   // Signs a checkpoint (unless told not to), then closes the ledger (a report reads it
@@ -67,7 +69,7 @@ class ProxyLikeLedger {
   std::unique_ptr<ledger::Ledger> ledger_;
   std::shared_ptr<const policy::CompiledPack> pack_;
   std::unique_ptr<policy::JsonWarrantRegistry> registry_;
-  int requests_ = 0;
+  int requests_ = 0;  // minutes after kStart of the next entry
 };
 
 std::shared_ptr<const policy::CompiledPack> LoadShippedPack(const std::string& file);

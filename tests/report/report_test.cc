@@ -274,6 +274,44 @@ TEST_F(ReportTest, CsvHasFourColumnsInEveryRowAndAHeader) {
   EXPECT_TRUE(found);
 }
 
+TEST(ReportByDay, CountsSearchDecisionsPerUtcDayOldestFirst) {
+  ProxyLikeLedger l;
+  Search allowed;  // retrospective, no warrant: allowed by Washington
+  Search forbidden;
+  forbidden.purpose = "protest_monitoring";
+  EXPECT_TRUE(l.AppendSearch(allowed));  // 2026-03-01
+  l.SkipDays(2);
+  EXPECT_TRUE(l.AppendSearch(allowed));  // 2026-03-03
+  EXPECT_FALSE(l.AppendSearch(forbidden));
+  l.AppendRoleRefusal("clerk-1");  // a search refused before the pack counts as denied
+  l.AppendPurge("purge-never-charged", "Oversight baseline §5");  // not a search
+  l.Close();
+  const SourceSpec spec{l.dir(), "", "", ""};
+  auto provenance = VerifySource(spec);
+  ASSERT_TRUE(provenance.ok());
+  auto r = BuildReport(spec, *provenance, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->by_day.size(), 2u);
+  EXPECT_EQ(r->by_day["2026-03-01"].allowed, 1u);
+  EXPECT_EQ(r->by_day["2026-03-01"].denied, 0u);
+  EXPECT_EQ(r->by_day["2026-03-03"].allowed, 1u);
+  EXPECT_EQ(r->by_day["2026-03-03"].denied, 2u);
+
+  const auto j = nlohmann::json::parse(FormatJson(*r));
+  const nlohmann::json expected = {{{"date", "2026-03-01"}, {"allowed", 1}, {"denied", 0}},
+                                   {{"date", "2026-03-03"}, {"allowed", 1}, {"denied", 2}}};
+  EXPECT_EQ(j["by_day"], expected);
+  EXPECT_NE(FormatMarkdown(*r).find("| 2026-03-03 | 1 | 2 |"), std::string::npos);
+  EXPECT_NE(FormatCsv(*r).find("searches_by_day,2026-03-03,denied,2"), std::string::npos);
+}
+
+TEST_F(ReportTest, ThePeriodLimitsTheDaysCounted) {
+  ReportOptions options;
+  options.period = *ParsePeriod("2026-03-02", "");
+  EXPECT_TRUE(Build(Dir(), options).by_day.empty());
+  EXPECT_EQ(Build(Dir()).by_day.at("2026-03-01").allowed, 4u);
+}
+
 TEST_F(ReportTest, JsonIsOneDocumentWithTheFigures) {
   const auto j = nlohmann::json::parse(FormatJson(Build(Dir())));
   EXPECT_EQ(j["report"]["checkpoint"]["size"], 9);

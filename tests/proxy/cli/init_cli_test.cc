@@ -110,7 +110,8 @@ TEST_F(InitCliTest, ConfigLoadsAndEveryPathIsInsideTheDirectoryAndExists) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->listen_address, "127.0.0.1");
   EXPECT_EQ(c->listen_port, 8443);
-  EXPECT_EQ(c->tls_client_ca, "");
+  EXPECT_EQ(c->tls_client_ca, c->config_dir + "/tls/ca.pem");
+  EXPECT_TRUE(c->client_certs_optional);
   for (const std::string* p :
        {&c->tls_cert, &c->tls_key, &c->principals_file, &c->ledger_dir, &c->rule_pack,
         &c->warrants_file, &c->gallery_key, &c->records_key, &c->console_key}) {

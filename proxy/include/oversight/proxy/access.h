@@ -34,9 +34,11 @@ enum class ApiOp {
   kRecordRead,
   kRecordUpdate,
   kPurgeNow,
-  kLedgerRead,  // checkpoint, entries, proofs
-  kRulesRead,   // the active pack and its hash
-  kRulesEvaluate,
+  kLedgerRead,     // checkpoint, entries, proofs, summarised rows
+  kReportRead,     // the accountability report over the proxy's own ledger
+  kRulesRead,      // the active pack and its hash; the pack directory's files; the schema
+  kRulesEvaluate,  // dry runs: evaluate, and a draft's lint, try and scenarios
+  kRulesReplay,    // a draft pack replayed over the ledger's past decisions
   kRulesReload,
   kMetrics,
 };

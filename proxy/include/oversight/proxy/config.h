@@ -7,7 +7,8 @@
 //   {
 //     "version": 1,
 //     "listen":    {"address": "127.0.0.1", "port": 8443},
-//     "tls":       {"cert": "tls/server.pem", "key": "tls/server.key", "client_ca": ""},
+//     "tls":       {"cert": "tls/server.pem", "key": "tls/server.key", "client_ca": "",
+//                   "client_certs": "required"},
 //     "principals": "principals.json",
 //     "ledger":    {"dir": "ledger", "checkpoint_every_entries": 1000,
 //                   "checkpoint_every_seconds": 60},
@@ -50,6 +51,7 @@ struct ServeConfig {
   std::uint16_t listen_port = 8443;
 
   std::string tls_cert, tls_key, tls_client_ca;  // client_ca empty: no mutual TLS
+  bool client_certs_optional = false;             // "client_certs": "optional"
   std::string principals_file;
   std::string ledger_dir;
   std::uint64_t checkpoint_every_entries = 1000;

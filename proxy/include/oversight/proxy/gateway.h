@@ -60,6 +60,9 @@ struct GatewayOptions {
   std::size_t max_image_bytes = 5u << 20;  // decoded, as Rekognition
   std::string rule_pack_path;              // what a reload reads
   std::chrono::seconds console_session_duration{8 * 3600};
+  // The ledger's directory, opened read-only (with its key) for the auditor's report and the
+  // analyst's replay; empty: those calls answer ServiceUnavailable.
+  std::string ledger_dir;
 };
 
 // Not owned; everything must outlive the Gateway. `ledger` serves auditors' reads and

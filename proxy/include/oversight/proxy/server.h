@@ -32,6 +32,8 @@ struct ServerConfig {
   std::string cert_file;       // PEM certificate chain
   std::string key_file;        // PEM private key; must be mode 0600/0400 (ReadKeyFile)
   std::string client_ca_file;  // non-empty: mutual TLS, clients must present a cert from it
+  // ... unless optional: then a client may present none, but one it presents must verify.
+  bool client_cert_optional = false;
 
   std::size_t header_limit = 16 * 1024;
   // Rekognition images are at most 5 MiB decoded, about 7 MiB as base64 in JSON.

@@ -81,4 +81,15 @@ StatusOr<ReplayResult> ReplaySource(const SourceSpec& spec, Provenance* provenan
                                     std::shared_ptr<const policy::CompiledPack> pack,
                                     const ReplayOptions& options);
 
+// One sentence on where the facts came from (warrant registry or none, history rebuilt).
+std::string ReplayFactsNote(const ReplayResult& result);
+
+// The result as one JSON object (indented text, no final newline), as `oversight rules replay
+// --json` prints it and the proxy's POST /oversight/v1/rules/replay answers (docs/reports.md):
+// {"source", "verified", "problem", "checkpoint": {"size", "root"}, "pack": {"name",
+//  "sha256"}, "requests", "replayed", "not_by_pack", "unreadable", "allow_allow",
+//  "allow_deny", "deny_allow", "deny_deny", "by_rule": {id: {"effect", "citation",
+//  "allow_to_deny", "deny_to_allow", "examples"}}, "recorded_packs": {sha256: n}, "facts"}.
+std::string ReplayResultJson(const ReplayResult& result, const Provenance& provenance);
+
 }  // namespace oversight::report

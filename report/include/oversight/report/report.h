@@ -67,6 +67,7 @@ struct Report {
   AllowDeny search_decisions;
   std::map<std::string, AllowDeny> by_agency, by_principal, by_purpose, by_source, by_operation;
   std::map<std::string, AllowDeny> by_database;  // context.target_database (RMV, MSP, FBI...)
+  std::map<std::string, AllowDeny> by_day;       // UTC date of the entry ("2026-03-01")
 
   std::uint64_t searches_with_warrant = 0;                 // allowed searches naming a warrant
   std::map<std::string, CourtWarrants> warrants_by_court;  // court or "unknown"
