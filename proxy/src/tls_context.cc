@@ -65,6 +65,14 @@ Status AskForClientCerts(SSL_CTX* ctx, const std::string& ca_file, bool optional
   // Either way a certificate that is presented must chain to the CA, or the handshake fails.
   SSL_CTX_set_verify(
       ctx, optional ? SSL_VERIFY_PEER : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // With SSL_VERIFY_PEER, OpenSSL refuses to resume a session (ticket or id) unless the
+  // context names a session id context, and answers the resuming client with an
+  // internal_error alert: browsers resume on their second connection, so without this every
+  // parallel request of a page failed (ERR_SSL_PROTOCOL_ERROR).
+  static constexpr unsigned char kSessionIdContext[] = "oversight-proxy";
+  if (SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof kSessionIdContext - 1) != 1) {
+    return OpenSslError("TLS session id context");
+  }
   return Status::Ok();
 }
 
