@@ -3,7 +3,8 @@
 # HTTPS proxy, real searches with the AWS CLI and curl --aws-sigv4 (so the ledger holds allowed
 # and denied entries), then console_test.mjs drives Debian's Chromium (playwright-core) through
 # every view as an auditor, a policy analyst and an investigator, and signs in with a client
-# certificate after restarting the proxy with tls.client_ca set. Screenshots go to OUT_DIR.
+# certificate (init's tls.client_certs "optional", then "required" after a restart).
+# Screenshots go to OUT_DIR.
 #
 #   console_test.sh OVERSIGHT_BINARY MODELS_DIR [OUT_DIR]
 #
@@ -123,10 +124,10 @@ CONSOLE_SPKI=$(openssl x509 -in "$T/d/tls/server.pem" -pubkey -noout | openssl p
 export CONSOLE_SEARCHES_ALLOWED=2 CONSOLE_SEARCHES_DENIED=2
 node "$HERE/console_test.mjs" phase1 || fail "the console (signed-in views)"
 
-echo "== client-certificate sign-in (proxy restarted with tls.client_ca)"
+echo "== client certificates required (proxy restarted with tls.client_certs = required)"
 kill -TERM "$PROXY_PID"
 wait "$PROXY_PID" || true
-set_config 'c["tls"]["client_ca"] = "tls/ca.pem"'
+set_config 'c["tls"].update(client_ca="tls/ca.pem", client_certs="required")'
 start_proxy
 node "$HERE/console_test.mjs" phase2 || fail "the console (client certificate)"
 echo "PASS"

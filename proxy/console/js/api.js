@@ -1,6 +1,8 @@
 // Calls to the proxy from the console: the session cookie goes along by itself (same origin);
 // every call carries X-Oversight-Console: 1, the CSRF defence docs/console.md describes.
 
+const AUTH_LOST = new Set(['MissingAuthenticationTokenException', 'UnrecognizedClientException', 'ExpiredTokenException']);
+
 export class ApiError extends Error {
   constructor(status, type, message) {
     super(message || `HTTP ${status}`);
@@ -8,10 +10,18 @@ export class ApiError extends Error {
     this.status = status;
     this.type = type || '';
   }
+  // No session, or it has ended. The proxy answers as Rekognition does: 403
+  // MissingAuthenticationTokenException without a cookie, 400 UnrecognizedClientException for
+  // an unknown or ended session (docs/api.md §3).
+  get authLost() {
+    return this.status === 401 || AUTH_LOST.has(this.type);
+  }
+
   // A sentence for the page: what went wrong and, for the usual cases, what to do.
   explain() {
+    if (this.authLost) return `Not signed in, or the session has ended (${this.message}).`;
     if (this.status === 401) return `Not signed in, or the session has ended (${this.message}).`;
-    if (this.status === 403) return `Your roles do not allow this (${this.message}).`;
+    if (this.type === 'AccessDeniedException' || this.status === 403) return `Your roles do not allow this (${this.message}).`;
     if (this.status === 404) return `Not found: this proxy does not offer this call (${this.message}).`;
     if (this.status === 429) return `Too many requests: wait a moment and try again (${this.message}).`;
     if (this.status === 0) return `The proxy could not be reached (${this.message}).`;

@@ -91,7 +91,7 @@ async function route(moveFocus = false) {
     if (seq !== routeSeq) return;
     await render(container, { me, arg, onAuthLost: () => toLogin('expired') });
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) return toLogin('expired');
+    if (e instanceof ApiError && e.authLost) return toLogin('expired');
     container.append(h('p', { class: ['msg', 'msg-fail'], role: 'alert', text: e instanceof ApiError ? e.explain() : String(e.message || e) }));
   }
   // After a change of view, focus goes to its heading, so a screen reader announces it and Tab
@@ -110,7 +110,7 @@ async function boot() {
   try {
     me = await api(v1('whoami'));
   } catch (e) {
-    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return toLogin('signin');
+    if (e instanceof ApiError && (e.authLost || e.status === 403)) return toLogin('signin');
     clear(main, h('p', { class: ['msg', 'msg-fail'], role: 'alert', text: `The console could not start: ${e instanceof ApiError ? e.explain() : e.message}` }));
     return undefined;
   }

@@ -193,7 +193,7 @@ export async function entriesView(el) {
         before = r.Next;
       }
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) throw e;
+      if (e instanceof ApiError && e.authLost) throw e;
       status.textContent = '';
       clear(body, h('p', { class: ['msg', 'msg-fail'], role: 'alert', text: e instanceof ApiError ? e.explain() : e.message }));
       return;
@@ -285,7 +285,7 @@ export async function entryView(el, { arg }) {
     bytesText = (r.Entries || [])[0];
     if (bytesText === undefined) throw new Error(`the ledger has ${r.Size} entries`);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) throw e;
+    if (e instanceof ApiError && e.authLost) throw e;
     add('fail', 'The entry could not be fetched', e instanceof ApiError ? e.explain() : e.message);
     done('fail', 'Not verified');
     return;
@@ -312,7 +312,7 @@ export async function entryView(el, { arg }) {
   try {
     proof = await api(v1('ledger/inclusion'), { query: { index, size } });
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) throw e;
+    if (e instanceof ApiError && e.authLost) throw e;
     add('fail', 'The inclusion proof could not be fetched', e instanceof ApiError ? e.explain() : e.message);
     done('fail', 'Not verified');
     return;
@@ -402,7 +402,7 @@ export async function reportView(el) {
     try {
       r = await api(v1('report'), { query: { from: reportState.from, to: reportState.to } });
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) throw e;
+      if (e instanceof ApiError && e.authLost) throw e;
       const none = e instanceof ApiError && e.status === 404;
       clear(out, h('p', { class: ['msg', none ? 'msg-warn' : 'msg-fail'], role: 'alert' },
         none ? ['There is no signed checkpoint to count from yet. ', h('a', { href: '#ledger', text: 'Ask for one on the Ledger view' }), ` (${e.message}).`]

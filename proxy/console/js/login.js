@@ -35,7 +35,7 @@ async function postSession(body) {
   } catch {
     data = null;
   }
-  return { ok: res.ok, status: res.status, data, message: data && data.message };
+  return { ok: res.ok, status: res.status, data, message: data && data.message, type: data && data.__type };
 }
 
 function signedIn(data) {
@@ -48,7 +48,9 @@ async function withToken(token) {
   show('busy', 'Signing in with the link…');
   const r = await postSession({ token });
   if (r.ok) return signedIn(r.data);
-  if (r.status === 401 || r.status === 403) {
+  // Refusals come as Rekognition's errors: 400 UnrecognizedClientException (a used, expired or
+  // altered link), 401 or 403.
+  if (r.status === 400 || r.status === 401 || r.status === 403) {
     show('fail', 'This sign-in link was not accepted.',
       'A link works only once and only for 10 minutes. Ask for a new one with `oversight console login`.' +
       (r.message ? ` The proxy said: ${r.message}` : ''));
@@ -64,7 +66,7 @@ async function withCertificate() {
   const r = await postSession({ certificate: true });
   certButton.disabled = false;
   if (r.ok) return signedIn(r.data);
-  if (r.status === 401 || r.status === 403) {
+  if (r.status === 400 || r.status === 401 || r.status === 403) {
     show('fail', 'No certificate sign-in.',
       'The browser presented no client certificate, the proxy does not accept certificates ' +
       '(tls.client_ca), or the certificate names no principal.' + (r.message ? ` The proxy said: ${r.message}` : ''));

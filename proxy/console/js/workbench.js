@@ -9,7 +9,7 @@ const errText = (e) => (e instanceof ApiError ? e.explain() : String(e.message |
 const failMsg = (e) => h('p', { class: ['msg', 'msg-fail'], role: 'alert', text: errText(e) });
 const busyMsg = (text) => h('p', { class: ['msg', 'msg-busy'], role: 'status', text });
 const rethrowAuth = (e) => {
-  if (e instanceof ApiError && e.status === 401) throw e;
+  if (e instanceof ApiError && e.authLost) throw e;
 };
 
 // Kept while the page lives, so leaving the view and coming back keeps the draft.
