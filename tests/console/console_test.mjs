@@ -358,8 +358,7 @@ async function analyst(base, link) {
   await page.click('#try');
   await page.waitForSelector('#try-decision:not([data-decision=deny])');
   assert.match(await page.textContent('#try-decision'), /permit-warranted-investigation/);
-  await page.locator('#try-h').scrollIntoViewIfNeeded();
-  await page.locator('#try-decision').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelector('#try-out').scrollIntoView({ block: 'start' }));
   await shot(page, 'workbench-try.png');
 
   console.log('-- scenarios: the shipped pack\'s scenario file passes');
@@ -384,7 +383,7 @@ async function analyst(base, link) {
   assert.deepEqual(cells, [replay.requests, replay.replayed, replay.not_by_pack, replay.allow_allow, replay.allow_deny, replay.deny_allow, replay.deny_deny]);
   assert.ok(replay.allow_deny >= 1 && replay.deny_allow >= 1, `the edit changes decisions both ways: ${JSON.stringify(replay)}`);
   assert.ok(await page.$('#replay-out svg rect.bar-deny[data-category="forbid-live-sources"]'));
-  await page.locator('#rp-h').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelector('#rp-h').scrollIntoView({ block: 'start' }));
   await shot(page, 'workbench-replay.png');
 
   console.log('-- download draft saves the textarea as a file');
@@ -392,7 +391,7 @@ async function analyst(base, link) {
   const saved = join(TMP, 'downloaded-draft.json');
   await download.saveAs(saved);
   assert.equal(readFileSync(saved, 'utf8'), edited);
-  await page.locator('#draft-h').scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'workbench.png');
   await shot(page, 'workbench-full.png', true);
 

@@ -213,7 +213,7 @@ export async function entriesView(el) {
       { label: 'Agency', get: (x) => x.Agency || '' },
       { label: 'Operation', get: (x) => x.Operation || x.Kind || '' },
       { label: 'Purpose', get: (x) => x.Purpose || '' },
-      { label: 'Decision', get: (x) => (x.Decision ? h('span', {}, decisionBadge(x.Decision), x.Stage && x.Stage !== 'policy' ? h('span', { class: 'stage', text: ` at ${x.Stage}` }) : null) : h('span', { class: 'muted', text: x.Kind || '' })) },
+      { label: 'Decision', get: (x) => (x.Decision ? h('span', {}, decisionBadge(x.Decision), x.Decision === 'deny' && x.Stage && x.Stage !== 'policy' ? h('span', { class: 'stage', text: ` at ${x.Stage}` }) : null) : h('span', { class: 'muted', text: x.Kind || '' })) },
       { label: 'Rules', class: 'rules', get: (x) => (x.Rules || []).join(', ') },
       { label: 'Warrant', get: (x) => x.Warrant || '' },
     ], rows, { class: 'data', id: 'rows-table' }));
