@@ -81,7 +81,7 @@ export async function checkLedger() {
       const proof = await api(v1('ledger/consistency'), { query: { from: previous.size, to: checkpoint.size } });
       const r = await V.verifyConsistency(previous.size, checkpoint.size, previous.root, checkpoint.root, proof.Hashes || []);
       consistent = r.ok;
-      steps.push({ kind: r.ok ? 'ok' : 'fail', title: r.ok ? `Consistent with the checkpoint this browser verified on ${fmtTime(previous.verifiedAt)} (size ${previous.size} → ${checkpoint.size}, RFC 9162 consistency proof of ${(proof.Hashes || []).length} hashes)` : `NOT consistent with the checkpoint this browser verified (size ${previous.size} → ${checkpoint.size})`, detail: `${r.reason}; trusted root ${previous.root}` });
+      steps.push({ kind: r.ok ? 'ok' : 'fail', title: r.ok ? `Consistent with the checkpoint this browser verified on ${fmtTime(previous.verifiedAt)} (size ${previous.size} → ${checkpoint.size}, RFC 9162 consistency proof of ${(proof.Hashes || []).length} hash${(proof.Hashes || []).length === 1 ? '' : 'es'})` : `NOT consistent with the checkpoint this browser verified (size ${previous.size} → ${checkpoint.size})`, detail: `${r.reason}; trusted root ${previous.root}` });
     } catch (e) {
       consistent = false;
       steps.push({ kind: 'fail', title: 'The consistency proof could not be checked', detail: e instanceof ApiError ? e.explain() : e.message });
