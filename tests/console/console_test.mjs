@@ -189,6 +189,25 @@ async function auditor(base, link) {
   await page.click('#check-again');
   await page.waitForSelector('#ledger-verdict[data-result=ok]');
 
+  console.log('-- a browser without Ed25519 in WebCrypto is told so, not shown a verification');
+  {
+    const p2 = await ctx.newPage();
+    p2.on('console', (m) => m.type() === 'error' && problems.push(`no-ed25519: console error: ${m.text()}`));
+    p2.on('pageerror', (e) => problems.push(`no-ed25519: uncaught: ${e.message}`));
+    await p2.addInitScript(() => {
+      const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+      crypto.subtle.importKey = (format, key, alg, ...rest) => ((alg && (alg.name || alg)) === 'Ed25519'
+        ? Promise.reject(new DOMException('Unrecognized algorithm name', 'NotSupportedError'))
+        : importKey(format, key, alg, ...rest));
+    });
+    await p2.goto(`${base}/console/#ledger`);
+    await p2.waitForSelector('#ledger-verdict[data-result=warn]');
+    assert.match(await p2.textContent('#ledger-verdict'), /Not verified: no Ed25519 in this browser/);
+    assert.match(await stepsText(p2, '#ledger-result'), /Signature NOT verified: this browser's WebCrypto has no Ed25519/);
+    assert.doesNotMatch(await stepsText(p2, '#ledger-result'), /Checkpoint signature verified/);
+    await p2.close();
+  }
+
   console.log('-- entries: the table matches the ledger (oversight ledger export)');
   const exported = exportLedger();
   const entries = exported.map((l) => JSON.parse(l));

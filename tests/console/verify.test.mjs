@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { generateKeyPairSync, sign as nodeSign, createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -145,6 +146,33 @@ test('verifier key parsing checks the key ID', async () => {
   await assert.rejects(V.parseVerifierKey(PN_VKEY.replace('c74f20a3', 'c74f20a4')), /does not match/);
   await assert.rejects(V.parseVerifierKey('PeterNeumann+c74f20a3'), V.VerifyError);
   await assert.rejects(V.parseVerifierKey(PN_VKEY.replace('+AR', '+Ah')), V.VerifyError);
+});
+
+// A key of our own (Node's Ed25519, independent of verify.js), chosen so that its base64 holds
+// '+' and '/': a verifier key is split at its first two '+' only.
+function makeKey(name) {
+  for (;;) {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const raw = Buffer.concat([Buffer.from([1]), publicKey.export({ format: 'der', type: 'spki' }).subarray(-32)]);
+    const b64 = raw.toString('base64');
+    if (!b64.includes('+') || !b64.includes('/')) continue;
+    const id = createHash('sha256').update(Buffer.concat([Buffer.from(`${name}\n`), raw])).digest().subarray(0, 4);
+    const signNote = (text) => `${text}\n\u2014 ${name} ${Buffer.concat([id, nodeSign(null, Buffer.from(text), privateKey)]).toString('base64')}\n`;
+    return { vkey: `${name}+${id.toString('hex')}+${b64}`, signNote };
+  }
+}
+
+test('a verifier key whose base64 holds + and / parses, and its notes verify', async () => {
+  const { vkey, signNote } = makeKey('example.com/log');
+  const k = await V.parseVerifierKey(vkey);
+  assert.equal(k.name, 'example.com/log');
+  const note = signNote('example.com/log\n3\n' + Buffer.alloc(32, 7).toString('base64') + '\n');
+  const r = await V.verifyCheckpoint(note, vkey);
+  assert.equal(r.ok, true, r.reason);
+  assert.equal(r.checkpoint.size, 3);
+  assert.equal((await V.verifyCheckpoint(note.replace('\n3\n', '\n4\n'), vkey)).ok, false);
+  const other = makeKey('example.com/log');
+  assert.equal((await V.verifyCheckpoint(note, other.vkey)).ok, false, 'another key of the same name');
 });
 
 test('the Go signed-note vector verifies', async () => {

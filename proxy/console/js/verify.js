@@ -256,9 +256,11 @@ const KEY_NAME = /^[^\s+]+$/u;
 // Checks that the key ID is SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)[0:4].
 export async function parseVerifierKey(vkey) {
   const text = String(vkey).trim();
-  const parts = text.split('+');
-  if (parts.length !== 3) throw new VerifyError('a verifier key is <name>+<hex key ID>+<base64 key>');
-  const [name, idHex, keyB64] = parts;
+  // Split at the first two '+' only (as Go's note.NewVerifier does): base64 has '+' too.
+  const first = text.indexOf('+');
+  const second = first < 0 ? -1 : text.indexOf('+', first + 1);
+  if (first < 0 || second < 0) throw new VerifyError('a verifier key is <name>+<hex key ID>+<base64 key>');
+  const [name, idHex, keyB64] = [text.slice(0, first), text.slice(first + 1, second), text.slice(second + 1)];
   if (!KEY_NAME.test(name)) throw new VerifyError('the verifier key has an invalid name');
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw new VerifyError('the verifier key ID is not 8 lowercase hex digits');
   const raw = base64Decode(keyB64);
