@@ -189,6 +189,19 @@ async function auditor(base, link) {
   await page.click('#check-again');
   await page.waitForSelector('#ledger-verdict[data-result=ok]');
 
+  console.log('-- a pinned key other than the proxy\'s: flagged, and the checkpoint fails under the pinned key');
+  const saved = await page.evaluate(() => localStorage.getItem('oversight.console.verifierKey'));
+  await page.evaluate(() => localStorage.setItem('oversight.console.verifierKey', JSON.stringify({
+    key: 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW', pinnedAt: '2026-01-01T00:00:00.000Z' })));
+  await page.click('#check-again');
+  await page.waitForSelector('#ledger-verdict[data-result=fail]');
+  steps = await stepsText(page, '#ledger-result');
+  assert.match(steps, /verifier key differs from the key pinned in this browser/);
+  assert.match(steps, /no signature by the key PeterNeumann\+c74f20a3/);
+  await page.evaluate((v) => localStorage.setItem('oversight.console.verifierKey', v), saved);
+  await page.click('#check-again');
+  await page.waitForSelector('#ledger-verdict[data-result=ok]');
+
   console.log('-- a browser without Ed25519 in WebCrypto is told so, not shown a verification');
   {
     const p2 = await ctx.newPage();
