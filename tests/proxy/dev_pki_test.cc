@@ -214,7 +214,6 @@ TEST_F(DevPkiTest, TheProxyAcceptsTheDevClientCertificateForMutualTls) {
   EXPECT_NE(without_cert.exit_code, 0) << without_cert.output;
 }
 
-
 // Browsers open a page's parallel requests on new connections that resume the first one's TLS
 // session. With client certificates asked for, OpenSSL resumes only if the context has a
 // session id context; without one it answered internal_error and the console's scripts failed.
@@ -231,9 +230,9 @@ TEST_F(DevPkiTest, SessionsResumeWhenClientCertificatesAreAskedFor) {
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   const std::string session = tmp_.File("session.pem");
   for (const std::string version : {"-tls1_2", "-tls1_3"}) {
-    const std::string client = "openssl s_client " + version + " -connect 127.0.0.1:" +
-                               std::to_string((*server)->port()) + " -CAfile " + ca_.cert +
-                               " -verify_return_error";
+    const std::string client = "openssl s_client " + version +
+                               " -connect 127.0.0.1:" + std::to_string((*server)->port()) +
+                               " -CAfile " + ca_.cert + " -verify_return_error";
     // TLS 1.3 tickets come after the handshake: give the first client a moment to read them.
     auto first = testing::Run("(sleep 0.3) | " + client + " -sess_out " + session);
     ASSERT_EQ(first.exit_code, 0) << first.output;
