@@ -2,7 +2,7 @@
 // which prepares the proxy and the environment). Fails loudly: on any page console error or
 // uncaught exception not expected at that step, and on the first check that does not hold.
 //
-//   node console_test.mjs phase1   sign-in links: auditor, policy analyst, investigator
+//   node console_test.mjs phase1   sign-in links: auditor, policy analyst, then the roles without a view
 //                                  and a client certificate (tls.client_certs optional)
 //   node console_test.mjs phase2   the same with tls.client_certs required
 import { chromium } from 'playwright-core';
@@ -437,21 +437,23 @@ async function analyst(base, link) {
   await ctx.close();
 }
 
-async function investigator(base, link) {
-  console.log('-- investigator: no auditor or workbench data (AccessDeniedException)');
-  const { ctx, page, allow } = await open('investigator');
+// Roles with no console view (investigator, records_admin, operator): signed in, they see none,
+// and the API refuses them every auditor and workbench call.
+async function withoutViews(base, link, who) {
+  console.log(`-- ${who}: no auditor or workbench data (AccessDeniedException)`);
+  const { ctx, page, allow } = await open(who);
   allow.push(NO_SESSION);
   await page.goto(link);
   await page.waitForURL(`${base}/console/`);
   await page.waitForSelector('#no-views');
   assert.deepEqual(await navLabels(page), []);
-  await shot(page, 'investigator.png');
+  await shot(page, `no-views-${who}.png`);
   for (const [method, path, body] of [
     ['GET', 'ledger/rows?limit=5'], ['GET', 'ledger/checkpoint'], ['GET', 'ledger/entries?from=0&to=1'],
     ['GET', 'ledger/inclusion?index=0&size=1'], ['GET', `report?from=${today}&to=${today}`],
     ['GET', 'rules/packs'], ['GET', 'rules/schema'], ['POST', 'rules/lint', { Text: '{}' }],
     ['POST', 'rules/try', { Request: {} }], ['POST', 'rules/replay', { Text: '{}' }]]) {
-    assert.equal(await apiStatus(page, method, path, body), '400 AccessDeniedException', `${method} ${path} as an investigator`);
+    assert.equal(await apiStatus(page, method, path, body), '400 AccessDeniedException', `${method} ${path} as ${who}`);
   }
   await page.goto(`${base}/console/#workbench`);
   await page.getByText('This view is not for your roles.').waitFor();
@@ -496,7 +498,7 @@ try {
     await unsigned(base);
     await auditor(base, audLink);
     await analyst(base, signInLink('pol.analyst'));
-    await investigator(base, signInLink('det.jones'));
+    for (const who of ['det.jones', 'rec.admin', 'ops.root']) await withoutViews(base, signInLink(who), who);
     // oversight init sets tls.client_ca with client_certs "optional": the same proxy.
     await certificate(base, false);
   } else {
