@@ -17,7 +17,6 @@ namespace {
 using internal::HistoryAsOf;
 using internal::LedgerHistory;
 using internal::SearchEvent;
-using policy::JsonValue;
 
 // Entries parsed and evaluated together. Large enough that starting threads per batch costs
 // nothing measurable, small enough that a batch of payloads stays in memory comfortably.
@@ -33,7 +32,7 @@ struct Item {
   bool recorded_allow = false, new_allow = false;
   std::string_view recorded_pack;  // into payload, valid until the batch is counted
   TimePoint now{};
-  std::optional<policy::RequestDoc> doc;
+  policy::RequestDoc doc;  // valid when state is kReplay; reused by the next batch
   std::optional<SearchEvent> event;
   std::vector<const policy::RuleInfo*> deciders;  // the new pack's, for changed decisions
 };
@@ -48,14 +47,6 @@ void ParallelFor(std::size_t n, unsigned threads, const Fn& fn) {
   }
   fn(0, std::min(n, per));
   for (std::thread& w : workers) w.join();
-}
-
-std::string_view Str(const JsonValue* v) {
-  return v != nullptr && v->is_string() ? std::string_view(v->text) : std::string_view();
-}
-
-const JsonValue* At(const JsonValue* v, std::string_view key) {
-  return v != nullptr ? v->Find(key) : nullptr;
 }
 
 // `op` is the member's raw JSON text, quotes included.
@@ -97,16 +88,16 @@ PayloadParts Split(std::string_view payload) {
 }
 
 // An answered search is a history event, exactly as the proxy's RebuildHistory takes it.
-std::optional<SearchEvent> EventOf(const PayloadParts& p, const JsonValue& document,
-                                   const Item& item) {
+std::optional<SearchEvent> EventOf(const PayloadParts& p, const Item& item) {
   if (!IsSearch(p.operation) || Member(p.outcome, "http_status") != "200") return std::nullopt;
-  const JsonValue* context = document.Find("context");
+  static const policy::FieldId kCamera = *policy::FindField("context.camera_id");
+  static const policy::FieldId kLocation = *policy::FindField("context.location");
   SearchEvent e{item.seq,
                 item.now,
                 StringMember(p.principal, "id"),
-                std::string(Str(At(context, "case_id"))),
-                std::string(Str(At(context, "camera_id"))),
-                std::string(Str(At(context, "location"))),
+                item.doc.slot(policy::fields::CaseId()).str,
+                item.doc.slot(kCamera).str,
+                item.doc.slot(kLocation).str,
                 {}};
   internal::ForEachItem(Member(p.outcome, "matches"), [&e](std::string_view match) {
     std::string id = StringMember(match, "face_id");
@@ -116,7 +107,17 @@ std::optional<SearchEvent> EventOf(const PayloadParts& p, const JsonValue& docum
 }
 
 // Reads only what replay needs: the decision's stage, outcome and pack, and the policy
-// document, which alone goes through the policy library's parser (about a fifth of the bytes).
+// document (about a fifth of the bytes), which the policy library reads straight from its
+// canonical bytes into the item's reused RequestDoc (or, if unusual, through its parser).
+bool ReadDocument(std::string_view text, policy::RequestDoc& doc) {
+  if (policy::ReadCanonicalRequest(text, doc)) return true;
+  auto tree = policy::ParseJsonc(text, "document");
+  auto read = tree.ok() ? policy::RequestFromJson(*tree, "document") : tree.status();
+  if (!read.ok()) return false;
+  doc = std::move(read).value();
+  return true;
+}
+
 void Parse(Item& item) {
   const PayloadParts p = Split(item.payload);
   if (p.stage != "\"policy\"") {
@@ -125,16 +126,12 @@ void Parse(Item& item) {
   }
   auto now = ParseRfc3339(item.time);
   if ((p.allow != "true" && p.allow != "false") || p.document.empty() || !now.ok()) return;
-  auto document = policy::ParseJsonc(p.document, "document");
-  if (!document.ok()) return;
-  auto doc = policy::RequestFromJson(*document, "document");
-  if (!doc.ok()) return;
-  item.doc = std::move(doc).value();
+  if (!ReadDocument(p.document, item.doc)) return;
   item.recorded_allow = p.allow == "true";
   if (p.pack_sha256.size() >= 2)
     item.recorded_pack = p.pack_sha256.substr(1, p.pack_sha256.size() - 2);
   item.now = *now;
-  item.event = EventOf(p, *document, item);
+  item.event = EventOf(p, item);
   item.state = ItemState::kReplay;
 }
 
@@ -142,7 +139,7 @@ void Evaluate(Item& item, const policy::CompiledPack& pack, const policy::Warran
               const LedgerHistory& history) {
   if (item.state != ItemState::kReplay) return;
   const HistoryAsOf as_of(history, item.seq);
-  const policy::Decision d = pack.Evaluate(*item.doc, {w, &as_of, item.now});
+  const policy::Decision d = pack.Evaluate(item.doc, {w, &as_of, item.now});
   item.new_allow = d.allow;
   if (d.allow == item.recorded_allow) return;
   for (const policy::RuleHit& h : d.allow ? d.permitting : d.forbidding) {
@@ -175,7 +172,6 @@ class Replayer::Impl {
     item.time.assign(e.time);  // reuses an earlier batch's buffers: no malloc per entry
     item.payload.assign(e.payload);
     item.state = ItemState::kUnreadable;
-    item.doc.reset();
     item.event.reset();
     item.deciders.clear();
     item.recorded_pack = {};
