@@ -23,11 +23,19 @@ using internal::SearchEvent;
 constexpr std::size_t kBatch = 4096;
 constexpr char kDefaultDeny[] = "(no permit matched)";
 
-enum class ItemState : std::uint8_t { kReplay, kNotByPack, kUnreadable };
+enum class ItemState : std::uint8_t {
+  kReplay,
+  kNotByPack,
+  kUnreadable,
+  kUndecodable,  // the entry's bytes (AddEncoded) do not decode
+  kNotCounted,   // decoded, but not a request entry in the period
+};
 
 struct Item {
   std::uint64_t seq = 0;
-  std::string time, payload;
+  std::string bytes;  // the whole entry (AddEncoded), or its time then its payload (Add)
+  bool encoded = false;
+  std::string_view time, payload;  // into bytes; for an encoded entry, set by Parse
   ItemState state = ItemState::kUnreadable;
   bool recorded_allow = false, new_allow = false;
   std::string_view recorded_pack;  // into payload, valid until the batch is counted
@@ -118,7 +126,27 @@ bool ReadDocument(std::string_view text, policy::RequestDoc& doc) {
   return true;
 }
 
-void Parse(Item& item) {
+// Decodes an entry added as bytes (here, on the batch's threads, not the reader's) and says
+// whether it is a request in the period.
+bool Decode(Item& item, const Period& period) {
+  if (!item.encoded) return true;
+  auto e = ledger::DecodeEntryView(item.bytes);
+  if (!e.ok()) {
+    item.state = ItemState::kUndecodable;
+    return false;
+  }
+  if (e->kind != "request" || !period.Contains(e->time)) {
+    item.state = ItemState::kNotCounted;
+    return false;
+  }
+  item.seq = e->seq;
+  item.time = e->time;
+  item.payload = e->payload;
+  return true;
+}
+
+void Parse(Item& item, const Period& period) {
+  if (!Decode(item, period)) return;
   const PayloadParts p = Split(item.payload);
   if (p.stage != "\"policy\"") {
     item.state = p.decision.empty() ? ItemState::kUnreadable : ItemState::kNotByPack;
@@ -165,18 +193,24 @@ class Replayer::Impl {
 
   void Add(const ledger::EntryView& e) {
     if (e.kind != "request" || !options_.period.Contains(e.time)) return;
-    Batch& b = batches_[filling_];
-    if (b.used == b.items.size()) b.items.emplace_back();
-    Item& item = b.items[b.used++];
+    Item& item = Next();
     item.seq = e.seq;
-    item.time.assign(e.time);  // reuses an earlier batch's buffers: no malloc per entry
-    item.payload.assign(e.payload);
-    item.state = ItemState::kUnreadable;
-    item.event.reset();
-    item.deciders.clear();
-    item.recorded_pack = {};
-    if (b.used == kBatch) HandOff();
+    item.bytes.assign(e.time);  // reuses an earlier batch's buffers: no malloc per entry
+    item.bytes.append(e.payload);
+    item.encoded = false;
+    item.time = std::string_view(item.bytes).substr(0, e.time.size());
+    item.payload = std::string_view(item.bytes).substr(e.time.size());
+    Filled();
   }
+
+  void AddEncoded(std::string_view bytes) {
+    Item& item = Next();
+    item.bytes.assign(bytes);
+    item.encoded = true;
+    Filled();
+  }
+
+  std::uint64_t undecodable() const { return undecodable_; }
 
   ReplayResult Finish() {
     HandOff();
@@ -189,6 +223,22 @@ class Replayer::Impl {
     std::vector<Item> items;  // kept between batches; the first `used` are current
     std::size_t used = 0;
   };
+
+  Item& Next() {
+    Batch& b = batches_[filling_];
+    b.items.reserve(kBatch);  // never reallocates, so views into items' bytes stay valid
+    if (b.used == b.items.size()) b.items.emplace_back();
+    Item& item = b.items[b.used++];
+    item.state = ItemState::kUnreadable;
+    item.event.reset();
+    item.deciders.clear();
+    item.recorded_pack = {};
+    return item;
+  }
+
+  void Filled() {
+    if (batches_[filling_].used == kBatch) HandOff();
+  }
 
   // With more than one thread, a full batch is processed in the background while the caller
   // reads the next one into the other buffer: reading and decoding entries is serial, so
@@ -209,8 +259,8 @@ class Replayer::Impl {
   void Process(Batch& batch) {
     const unsigned threads = std::max(1u, options_.threads);
     std::vector<Item>& items = batch.items;
-    ParallelFor(batch.used, threads, [&items](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i) Parse(items[i]);
+    ParallelFor(batch.used, threads, [this, &items](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) Parse(items[i], options_.period);
     });
     for (std::size_t i = 0; i < batch.used; ++i) {
       if (items[i].event) history_.Add(std::move(*items[i].event));
@@ -223,6 +273,8 @@ class Replayer::Impl {
   }
 
   void Count(const Item& item) {
+    if (item.state == ItemState::kUndecodable) ++undecodable_;
+    if (item.state == ItemState::kUndecodable || item.state == ItemState::kNotCounted) return;
     ReplayResult& r = result_;
     ++r.requests;
     if (item.state == ItemState::kNotByPack) ++r.not_by_pack;
@@ -254,6 +306,7 @@ class Replayer::Impl {
   ReplayOptions options_;
   ReplayResult result_;
   LedgerHistory history_;
+  std::uint64_t undecodable_ = 0;
   Batch batches_[2];
   int filling_ = 0;               // the batch Add fills; the other may be processing
   std::future<void> processing_;  // last member: waited for before the rest is destroyed
@@ -263,20 +316,24 @@ Replayer::Replayer(std::shared_ptr<const policy::CompiledPack> pack, ReplayOptio
     : impl_(std::make_unique<Impl>(std::move(pack), std::move(options))) {}
 Replayer::~Replayer() = default;
 void Replayer::Add(const ledger::EntryView& entry) { impl_->Add(entry); }
+void Replayer::AddEncoded(std::string_view bytes) { impl_->AddEncoded(bytes); }
+std::uint64_t Replayer::undecodable() const { return impl_->undecodable(); }
 ReplayResult Replayer::Finish() { return impl_->Finish(); }
 
 StatusOr<ReplayResult> ReplaySource(const SourceSpec& spec, Provenance* provenance,
                                     std::shared_ptr<const policy::CompiledPack> pack,
                                     const ReplayOptions& options) {
   Replayer replayer(std::move(pack), options);
-  OVERSIGHT_RETURN_IF_ERROR(ForEachEntry(
+  OVERSIGHT_RETURN_IF_ERROR(ForEachEntryBytes(
       spec,
-      [&replayer](const ledger::EntryView& e) {
-        replayer.Add(e);
+      [&replayer](std::string_view bytes) {
+        replayer.AddEncoded(bytes);
         return Status::Ok();
       },
       provenance));
-  return replayer.Finish();
+  ReplayResult result = replayer.Finish();
+  provenance->undecodable = replayer.undecodable();
+  return result;
 }
 
 }  // namespace oversight::report

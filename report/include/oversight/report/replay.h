@@ -67,6 +67,11 @@ class Replayer {
 
   // Entries must come in seq order. Copies what it needs; the view may die after the call.
   void Add(const ledger::EntryView& entry);
+  // Add for an entry's stored bytes, which are decoded (ledger::DecodeEntryView) with the rest
+  // of the batch on the evaluation threads instead of by the caller: the caller's serial part
+  // is then only reading. Bytes that do not decode are skipped and counted in undecodable().
+  void AddEncoded(std::string_view bytes);
+  std::uint64_t undecodable() const;  // complete after Finish
   // Evaluates what is still buffered and returns the totals.
   ReplayResult Finish();
 
@@ -76,7 +81,8 @@ class Replayer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Reads the source (see source.h) through a Replayer.
+// Reads the source (see source.h) through a Replayer, decoding on its threads; entries that do
+// not decode are counted in provenance->undecodable, as ForEachEntry counts them.
 StatusOr<ReplayResult> ReplaySource(const SourceSpec& spec, Provenance* provenance,
                                     std::shared_ptr<const policy::CompiledPack> pack,
                                     const ReplayOptions& options);
