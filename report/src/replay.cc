@@ -240,28 +240,36 @@ class Replayer::Impl {
     if (batches_[filling_].used == kBatch) HandOff();
   }
 
-  // With more than one thread, a full batch is processed in the background while the caller
-  // reads the next one into the other buffer: reading and decoding entries is serial, so
-  // overlapping it is what lets a second core help. Batches are processed strictly in order.
+  // A full batch goes through two stages. Reading it: decoding, finding the payload's members
+  // and reading the document, item by item (no shared state). Settling it: extending the
+  // history in order, evaluating, counting in order (so examples are the lowest seqs whatever
+  // the thread count). With more than one thread the caller reads each batch itself (on half
+  // the threads) while the previous batch settles in the background (on the other half):
+  // settling has serial steps, and this way the reader's work fills the time they take.
+  // Batches settle strictly in order; reading never touches the history or the result.
   void HandOff() {
-    if (processing_.valid()) processing_.get();  // the other buffer is free again
     Batch* full = &batches_[filling_];
-    if (options_.threads <= 1) {
-      Process(*full);
+    const unsigned threads = std::max(1u, options_.threads);
+    ReadBatch(*full, (threads + 1) / 2);
+    if (processing_.valid()) processing_.get();  // the previous batch has settled
+    if (threads == 1) {
+      Settle(*full, 1);
     } else {
-      processing_ = std::async(std::launch::async, [this, full] { Process(*full); });
+      processing_ =
+          std::async(std::launch::async, [this, full, threads] { Settle(*full, threads / 2); });
     }
-    filling_ ^= 1;
+    filling_ ^= 1;  // the batch settled last (or never used): free
   }
 
-  // Parse on every thread, extend the history in order, evaluate on every thread, count in
-  // order (so examples are the lowest seqs whatever the thread count).
-  void Process(Batch& batch) {
-    const unsigned threads = std::max(1u, options_.threads);
+  void ReadBatch(Batch& batch, unsigned threads) {
     std::vector<Item>& items = batch.items;
     ParallelFor(batch.used, threads, [this, &items](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) Parse(items[i], options_.period);
     });
+  }
+
+  void Settle(Batch& batch, unsigned threads) {
+    std::vector<Item>& items = batch.items;
     for (std::size_t i = 0; i < batch.used; ++i) {
       if (items[i].event) history_.Add(std::move(*items[i].event));
     }

@@ -11,10 +11,11 @@
 // standing for its subject (the records store, which maps faces to subjects, is not in the
 // ledger). Decisions that depended on the proxy's live history may therefore differ slightly.
 //
-// Thread safety: a Replayer is used from one thread. With threads > 1 it evaluates each batch
-// of entries on that many threads, in the background while the caller adds the next batch
-// (CompiledPack::Evaluate is thread-safe; the history is only read during a batch). The
-// warrant registry must be thread-safe (JsonWarrantRegistry is: immutable after load).
+// Thread safety: a Replayer is used from one thread. With threads > 1, each full batch of
+// entries is read (decoded, parsed) by the thread calling Add, on half of the threads, while
+// the previous batch is evaluated in the background on the other half (CompiledPack::Evaluate
+// is thread-safe; the history is only read while a batch is evaluated). The warrant registry
+// must be thread-safe (JsonWarrantRegistry is: immutable after load).
 #pragma once
 
 #include <cstdint>
