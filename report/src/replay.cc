@@ -17,23 +17,30 @@ namespace {
 using internal::HistoryAsOf;
 using internal::LedgerHistory;
 using internal::SearchEvent;
-using policy::JsonValue;
 
 // Entries parsed and evaluated together. Large enough that starting threads per batch costs
 // nothing measurable, small enough that a batch of payloads stays in memory comfortably.
 constexpr std::size_t kBatch = 4096;
 constexpr char kDefaultDeny[] = "(no permit matched)";
 
-enum class ItemState : std::uint8_t { kReplay, kNotByPack, kUnreadable };
+enum class ItemState : std::uint8_t {
+  kReplay,
+  kNotByPack,
+  kUnreadable,
+  kUndecodable,  // the entry's bytes (AddEncoded) do not decode
+  kNotCounted,   // decoded, but not a request entry in the period
+};
 
 struct Item {
   std::uint64_t seq = 0;
-  std::string time, payload;
+  std::string bytes;  // the whole entry (AddEncoded), or its time then its payload (Add)
+  bool encoded = false;
+  std::string_view time, payload;  // into bytes; for an encoded entry, set by Parse
   ItemState state = ItemState::kUnreadable;
   bool recorded_allow = false, new_allow = false;
   std::string_view recorded_pack;  // into payload, valid until the batch is counted
   TimePoint now{};
-  std::optional<policy::RequestDoc> doc;
+  policy::RequestDoc doc;  // valid when state is kReplay; reused by the next batch
   std::optional<SearchEvent> event;
   std::vector<const policy::RuleInfo*> deciders;  // the new pack's, for changed decisions
 };
@@ -48,14 +55,6 @@ void ParallelFor(std::size_t n, unsigned threads, const Fn& fn) {
   }
   fn(0, std::min(n, per));
   for (std::thread& w : workers) w.join();
-}
-
-std::string_view Str(const JsonValue* v) {
-  return v != nullptr && v->is_string() ? std::string_view(v->text) : std::string_view();
-}
-
-const JsonValue* At(const JsonValue* v, std::string_view key) {
-  return v != nullptr ? v->Find(key) : nullptr;
 }
 
 // `op` is the member's raw JSON text, quotes included.
@@ -97,16 +96,16 @@ PayloadParts Split(std::string_view payload) {
 }
 
 // An answered search is a history event, exactly as the proxy's RebuildHistory takes it.
-std::optional<SearchEvent> EventOf(const PayloadParts& p, const JsonValue& document,
-                                   const Item& item) {
+std::optional<SearchEvent> EventOf(const PayloadParts& p, const Item& item) {
   if (!IsSearch(p.operation) || Member(p.outcome, "http_status") != "200") return std::nullopt;
-  const JsonValue* context = document.Find("context");
+  static const policy::FieldId kCamera = *policy::FindField("context.camera_id");
+  static const policy::FieldId kLocation = *policy::FindField("context.location");
   SearchEvent e{item.seq,
                 item.now,
                 StringMember(p.principal, "id"),
-                std::string(Str(At(context, "case_id"))),
-                std::string(Str(At(context, "camera_id"))),
-                std::string(Str(At(context, "location"))),
+                item.doc.slot(policy::fields::CaseId()).str,
+                item.doc.slot(kCamera).str,
+                item.doc.slot(kLocation).str,
                 {}};
   internal::ForEachItem(Member(p.outcome, "matches"), [&e](std::string_view match) {
     std::string id = StringMember(match, "face_id");
@@ -116,8 +115,38 @@ std::optional<SearchEvent> EventOf(const PayloadParts& p, const JsonValue& docum
 }
 
 // Reads only what replay needs: the decision's stage, outcome and pack, and the policy
-// document, which alone goes through the policy library's parser (about a fifth of the bytes).
-void Parse(Item& item) {
+// document (about a fifth of the bytes), which the policy library reads straight from its
+// canonical bytes into the item's reused RequestDoc (or, if unusual, through its parser).
+bool ReadDocument(std::string_view text, policy::RequestDoc& doc) {
+  if (policy::ReadCanonicalRequest(text, doc)) return true;
+  auto tree = policy::ParseJsonc(text, "document");
+  auto read = tree.ok() ? policy::RequestFromJson(*tree, "document") : tree.status();
+  if (!read.ok()) return false;
+  doc = std::move(read).value();
+  return true;
+}
+
+// Decodes an entry added as bytes (here, on the batch's threads, not the reader's) and says
+// whether it is a request in the period.
+bool Decode(Item& item, const Period& period) {
+  if (!item.encoded) return true;
+  auto e = ledger::DecodeEntryView(item.bytes);
+  if (!e.ok()) {
+    item.state = ItemState::kUndecodable;
+    return false;
+  }
+  if (e->kind != "request" || !period.Contains(e->time)) {
+    item.state = ItemState::kNotCounted;
+    return false;
+  }
+  item.seq = e->seq;
+  item.time = e->time;
+  item.payload = e->payload;
+  return true;
+}
+
+void Parse(Item& item, const Period& period) {
+  if (!Decode(item, period)) return;
   const PayloadParts p = Split(item.payload);
   if (p.stage != "\"policy\"") {
     item.state = p.decision.empty() ? ItemState::kUnreadable : ItemState::kNotByPack;
@@ -125,16 +154,12 @@ void Parse(Item& item) {
   }
   auto now = ParseRfc3339(item.time);
   if ((p.allow != "true" && p.allow != "false") || p.document.empty() || !now.ok()) return;
-  auto document = policy::ParseJsonc(p.document, "document");
-  if (!document.ok()) return;
-  auto doc = policy::RequestFromJson(*document, "document");
-  if (!doc.ok()) return;
-  item.doc = std::move(doc).value();
+  if (!ReadDocument(p.document, item.doc)) return;
   item.recorded_allow = p.allow == "true";
   if (p.pack_sha256.size() >= 2)
     item.recorded_pack = p.pack_sha256.substr(1, p.pack_sha256.size() - 2);
   item.now = *now;
-  item.event = EventOf(p, *document, item);
+  item.event = EventOf(p, item);
   item.state = ItemState::kReplay;
 }
 
@@ -142,7 +167,7 @@ void Evaluate(Item& item, const policy::CompiledPack& pack, const policy::Warran
               const LedgerHistory& history) {
   if (item.state != ItemState::kReplay) return;
   const HistoryAsOf as_of(history, item.seq);
-  const policy::Decision d = pack.Evaluate(*item.doc, {w, &as_of, item.now});
+  const policy::Decision d = pack.Evaluate(item.doc, {w, &as_of, item.now});
   item.new_allow = d.allow;
   if (d.allow == item.recorded_allow) return;
   for (const policy::RuleHit& h : d.allow ? d.permitting : d.forbidding) {
@@ -168,19 +193,24 @@ class Replayer::Impl {
 
   void Add(const ledger::EntryView& e) {
     if (e.kind != "request" || !options_.period.Contains(e.time)) return;
-    Batch& b = batches_[filling_];
-    if (b.used == b.items.size()) b.items.emplace_back();
-    Item& item = b.items[b.used++];
+    Item& item = Next();
     item.seq = e.seq;
-    item.time.assign(e.time);  // reuses an earlier batch's buffers: no malloc per entry
-    item.payload.assign(e.payload);
-    item.state = ItemState::kUnreadable;
-    item.doc.reset();
-    item.event.reset();
-    item.deciders.clear();
-    item.recorded_pack = {};
-    if (b.used == kBatch) HandOff();
+    item.bytes.assign(e.time);  // reuses an earlier batch's buffers: no malloc per entry
+    item.bytes.append(e.payload);
+    item.encoded = false;
+    item.time = std::string_view(item.bytes).substr(0, e.time.size());
+    item.payload = std::string_view(item.bytes).substr(e.time.size());
+    Filled();
   }
+
+  void AddEncoded(std::string_view bytes) {
+    Item& item = Next();
+    item.bytes.assign(bytes);
+    item.encoded = true;
+    Filled();
+  }
+
+  std::uint64_t undecodable() const { return undecodable_; }
 
   ReplayResult Finish() {
     HandOff();
@@ -194,28 +224,52 @@ class Replayer::Impl {
     std::size_t used = 0;
   };
 
-  // With more than one thread, a full batch is processed in the background while the caller
-  // reads the next one into the other buffer: reading and decoding entries is serial, so
-  // overlapping it is what lets a second core help. Batches are processed strictly in order.
-  void HandOff() {
-    if (processing_.valid()) processing_.get();  // the other buffer is free again
-    Batch* full = &batches_[filling_];
-    if (options_.threads <= 1) {
-      Process(*full);
-    } else {
-      processing_ = std::async(std::launch::async, [this, full] { Process(*full); });
-    }
-    filling_ ^= 1;
+  Item& Next() {
+    Batch& b = batches_[filling_];
+    b.items.reserve(kBatch);  // never reallocates, so views into items' bytes stay valid
+    if (b.used == b.items.size()) b.items.emplace_back();
+    Item& item = b.items[b.used++];
+    item.state = ItemState::kUnreadable;
+    item.event.reset();
+    item.deciders.clear();
+    item.recorded_pack = {};
+    return item;
   }
 
-  // Parse on every thread, extend the history in order, evaluate on every thread, count in
-  // order (so examples are the lowest seqs whatever the thread count).
-  void Process(Batch& batch) {
+  void Filled() {
+    if (batches_[filling_].used == kBatch) HandOff();
+  }
+
+  // A full batch goes through two stages. Reading it: decoding, finding the payload's members
+  // and reading the document, item by item (no shared state). Settling it: extending the
+  // history in order, evaluating, counting in order (so examples are the lowest seqs whatever
+  // the thread count). With more than one thread the caller reads each batch itself (on half
+  // the threads) while the previous batch settles in the background (on the other half):
+  // settling has serial steps, and this way the reader's work fills the time they take.
+  // Batches settle strictly in order; reading never touches the history or the result.
+  void HandOff() {
+    Batch* full = &batches_[filling_];
     const unsigned threads = std::max(1u, options_.threads);
+    ReadBatch(*full, (threads + 1) / 2);
+    if (processing_.valid()) processing_.get();  // the previous batch has settled
+    if (threads == 1) {
+      Settle(*full, 1);
+    } else {
+      processing_ =
+          std::async(std::launch::async, [this, full, threads] { Settle(*full, threads / 2); });
+    }
+    filling_ ^= 1;  // the batch settled last (or never used): free
+  }
+
+  void ReadBatch(Batch& batch, unsigned threads) {
     std::vector<Item>& items = batch.items;
-    ParallelFor(batch.used, threads, [&items](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i) Parse(items[i]);
+    ParallelFor(batch.used, threads, [this, &items](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) Parse(items[i], options_.period);
     });
+  }
+
+  void Settle(Batch& batch, unsigned threads) {
+    std::vector<Item>& items = batch.items;
     for (std::size_t i = 0; i < batch.used; ++i) {
       if (items[i].event) history_.Add(std::move(*items[i].event));
     }
@@ -227,6 +281,8 @@ class Replayer::Impl {
   }
 
   void Count(const Item& item) {
+    if (item.state == ItemState::kUndecodable) ++undecodable_;
+    if (item.state == ItemState::kUndecodable || item.state == ItemState::kNotCounted) return;
     ReplayResult& r = result_;
     ++r.requests;
     if (item.state == ItemState::kNotByPack) ++r.not_by_pack;
@@ -258,6 +314,7 @@ class Replayer::Impl {
   ReplayOptions options_;
   ReplayResult result_;
   LedgerHistory history_;
+  std::uint64_t undecodable_ = 0;
   Batch batches_[2];
   int filling_ = 0;               // the batch Add fills; the other may be processing
   std::future<void> processing_;  // last member: waited for before the rest is destroyed
@@ -267,20 +324,24 @@ Replayer::Replayer(std::shared_ptr<const policy::CompiledPack> pack, ReplayOptio
     : impl_(std::make_unique<Impl>(std::move(pack), std::move(options))) {}
 Replayer::~Replayer() = default;
 void Replayer::Add(const ledger::EntryView& entry) { impl_->Add(entry); }
+void Replayer::AddEncoded(std::string_view bytes) { impl_->AddEncoded(bytes); }
+std::uint64_t Replayer::undecodable() const { return impl_->undecodable(); }
 ReplayResult Replayer::Finish() { return impl_->Finish(); }
 
 StatusOr<ReplayResult> ReplaySource(const SourceSpec& spec, Provenance* provenance,
                                     std::shared_ptr<const policy::CompiledPack> pack,
                                     const ReplayOptions& options) {
   Replayer replayer(std::move(pack), options);
-  OVERSIGHT_RETURN_IF_ERROR(ForEachEntry(
+  OVERSIGHT_RETURN_IF_ERROR(ForEachEntryBytes(
       spec,
-      [&replayer](const ledger::EntryView& e) {
-        replayer.Add(e);
+      [&replayer](std::string_view bytes) {
+        replayer.AddEncoded(bytes);
         return Status::Ok();
       },
       provenance));
-  return replayer.Finish();
+  ReplayResult result = replayer.Finish();
+  provenance->undecodable = replayer.undecodable();
+  return result;
 }
 
 }  // namespace oversight::report

@@ -66,17 +66,8 @@ StatusOr<ledger::Checkpoint> ClaimedCheckpoint(const std::string& note) {
   return ledger::ParseCheckpoint(blank == std::string::npos ? note : note.substr(0, blank + 1));
 }
 
-Status Deliver(std::string_view bytes, const EntryFn& fn, Provenance& p) {
-  auto entry = ledger::DecodeEntryView(bytes);
-  if (!entry.ok()) {
-    ++p.undecodable;
-    return Status::Ok();
-  }
-  return fn(*entry);
-}
-
-Status ReadDir(const SourceSpec& spec, const EntryFn& fn, Provenance& p) {
-  auto deliver = [&](std::uint64_t, std::string_view bytes) { return Deliver(bytes, fn, p); };
+Status ReadDir(const SourceSpec& spec, const EntryBytesFn& fn, Provenance& p) {
+  auto deliver = [&](std::uint64_t, std::string_view bytes) { return fn(bytes); };
   OVERSIGHT_ASSIGN_OR_RETURN(
       ledger::SignedCheckpoint cp,
       ledger::ReadCheckpointed(ledger::LedgerPaths::InDirectory(spec.dir), deliver));
@@ -85,7 +76,7 @@ Status ReadDir(const SourceSpec& spec, const EntryFn& fn, Provenance& p) {
   return Status::Ok();
 }
 
-Status ReadExport(const SourceSpec& spec, const EntryFn& fn, Provenance& p) {
+Status ReadExport(const SourceSpec& spec, const EntryBytesFn& fn, Provenance& p) {
   OVERSIGHT_ASSIGN_OR_RETURN(std::string note,
                              ReadSmallFile(CheckpointPath(spec), kMaxCheckpointBytes));
   OVERSIGHT_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ClaimedCheckpoint(note));
@@ -95,7 +86,7 @@ Status ReadExport(const SourceSpec& spec, const EntryFn& fn, Provenance& p) {
   if (!in) return Status::NotFound("cannot read export " + spec.export_file);
   std::string line;
   for (std::uint64_t seq = 0; seq < cp.size && std::getline(in, line); ++seq) {
-    OVERSIGHT_RETURN_IF_ERROR(Deliver(line, fn, p));
+    OVERSIGHT_RETURN_IF_ERROR(fn(line));
   }
   if (in.bad()) return Status::IOError("reading " + spec.export_file);
   return Status::Ok();
@@ -108,10 +99,24 @@ StatusOr<Provenance> VerifySource(const SourceSpec& spec) {
   return spec.dir.empty() ? VerifyExportFile(spec) : VerifyDir(spec);
 }
 
-Status ForEachEntry(const SourceSpec& spec, const EntryFn& fn, Provenance* provenance) {
+Status ForEachEntryBytes(const SourceSpec& spec, const EntryBytesFn& fn, Provenance* provenance) {
   OVERSIGHT_RETURN_IF_ERROR(CheckSpec(spec));
   provenance->undecodable = 0;
   return spec.dir.empty() ? ReadExport(spec, fn, *provenance) : ReadDir(spec, fn, *provenance);
+}
+
+Status ForEachEntry(const SourceSpec& spec, const EntryFn& fn, Provenance* provenance) {
+  return ForEachEntryBytes(
+      spec,
+      [&fn, provenance](std::string_view bytes) {
+        auto entry = ledger::DecodeEntryView(bytes);
+        if (!entry.ok()) {
+          ++provenance->undecodable;
+          return Status::Ok();
+        }
+        return fn(*entry);
+      },
+      provenance);
 }
 
 }  // namespace oversight::report

@@ -202,5 +202,51 @@ TEST_F(ReplayTest, ManyBatchesGiveTheSameResultOnOneOrTwoThreads) {
   EXPECT_EQ(two.by_rule["forbid-real-time"].examples, (std::vector<std::uint64_t>{4, 5, 11}));
 }
 
+// AddEncoded decodes on the batch's threads: it must count exactly as Add after decoding
+// does, and skip entries of other kinds or outside the period, and count (only) the bytes
+// that do not decode, over many batches on one or two threads.
+TEST_F(ReplayTest, EncodedEntriesCountExactlyAsDecodedOnes) {
+  std::vector<std::string> entries;
+  ASSERT_TRUE(ledger::ReadCheckpointed(ledger::LedgerPaths::InDirectory(ledger_.dir()),
+                                       [&](std::uint64_t, std::string_view bytes) {
+                                         entries.emplace_back(bytes);
+                                         return Status::Ok();
+                                       })
+                  .ok());
+  const TimePoint start = *ParseRfc3339(testing::kStart);
+  auto time = [&](std::uint64_t seq) {
+    return FormatRfc3339Millis(start + std::chrono::seconds(seq));
+  };
+  std::vector<std::string> encoded;
+  for (std::uint64_t seq = 0; seq < 10000; ++seq) {
+    auto e = ledger::DecodeEntry(entries[seq % entries.size()]);
+    ASSERT_TRUE(e.ok());
+    e->seq = seq;
+    e->time = time(seq);
+    ReplaceAll(e->payload, "C-2026-1187", "K-" + std::to_string(seq / 7));
+    if (seq % 1000 == 999) e->kind = "purge";
+    encoded.push_back(ledger::EncodeEntry(*e));
+  }
+  encoded[100] = "not an entry";
+  encoded[5000].insert(1, " ");  // not canonical
+  ReplayOptions options;
+  options.warrants = &ledger_.warrants();
+  options.period = {time(50), time(9000)};
+  for (unsigned threads : {1u, 2u}) {
+    options.threads = threads;
+    Replayer by_bytes(LoadShippedPack("baseline.json"), options);
+    Replayer by_view(LoadShippedPack("baseline.json"), options);
+    for (const std::string& bytes : encoded) {
+      by_bytes.AddEncoded(bytes);
+      if (auto view = ledger::DecodeEntryView(bytes); view.ok()) by_view.Add(*view);
+    }
+    const ReplayResult a = by_bytes.Finish(), b = by_view.Finish();
+    EXPECT_EQ(by_bytes.undecodable(), 2u);
+    EXPECT_EQ(by_view.undecodable(), 0u);
+    EXPECT_EQ(a.requests, 9000u - 50 - 9 - 2);  // less 9 purges, entries 100 and 5000
+    EXPECT_EQ(ReplayResultJson(a, {}), ReplayResultJson(b, {})) << threads;
+  }
+}
+
 }  // namespace
 }  // namespace oversight::report

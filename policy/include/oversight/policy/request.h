@@ -24,6 +24,8 @@ struct SlotValue {
   std::int64_t scalar = 0;       // kBool (0/1), kEnum code, kTime (ns since epoch), kDuration (ns)
   std::string str;               // kString
   std::vector<std::string> set;  // kStringSet, sorted and deduplicated
+
+  bool operator==(const SlotValue&) const = default;
 };
 
 class RequestDoc {
@@ -40,7 +42,11 @@ class RequestDoc {
 
   const SlotValue& slot(FieldId id) const { return slots_[id]; }
 
+  // Same slots, same values (for tests that compare two ways of building a document).
+  bool operator==(const RequestDoc&) const = default;
+
  private:
+  friend class CanonicalRequestReader;  // request_reader.cc writes slots directly
   StatusOr<SlotValue*> Writable(std::string_view path, FieldType expect);
   std::vector<SlotValue> slots_;
 };
@@ -54,5 +60,19 @@ StatusOr<TimePoint> ParsePolicyTime(std::string_view text);
 // "request": {...}}. Unknown members, wrong JSON types and bad enum values are errors with
 // file:line:col positions; times are RFC 3339 strings.
 StatusOr<RequestDoc> RequestFromJson(const JsonValue& doc, std::string_view source);
+
+// RequestFromJson(ParseJsonc(text)) for documents stored as canonical JSON (RFC 8785, as the
+// ledger stores a request entry's `document`), read in one pass without building a tree.
+// Same result and, on refusal, the same Status for every input: whatever the direct reader
+// below does not read goes through ParseJsonc and RequestFromJson.
+StatusOr<RequestDoc> RequestFromCanonicalJson(std::string_view text, std::string_view source);
+
+// The direct reader alone, for callers that reuse one RequestDoc per thread: true if it read
+// `text` into `out` (all of `out` is replaced; its buffers are reused), with exactly the
+// document RequestFromJson(ParseJsonc(text)) builds. False, leaving `out` unspecified, for
+// anything it leaves to the general path: text with whitespace or comments, surrogate
+// escapes, member names with escapes, and everything RequestFromJson refuses. For canonical
+// text that RequestFromJson accepts it always returns true (tests/policy/request_reader_test).
+bool ReadCanonicalRequest(std::string_view text, RequestDoc& out);
 
 }  // namespace oversight::policy

@@ -11,10 +11,11 @@
 // standing for its subject (the records store, which maps faces to subjects, is not in the
 // ledger). Decisions that depended on the proxy's live history may therefore differ slightly.
 //
-// Thread safety: a Replayer is used from one thread. With threads > 1 it evaluates each batch
-// of entries on that many threads, in the background while the caller adds the next batch
-// (CompiledPack::Evaluate is thread-safe; the history is only read during a batch). The
-// warrant registry must be thread-safe (JsonWarrantRegistry is: immutable after load).
+// Thread safety: a Replayer is used from one thread. With threads > 1, each full batch of
+// entries is read (decoded, parsed) by the thread calling Add, on half of the threads, while
+// the previous batch is evaluated in the background on the other half (CompiledPack::Evaluate
+// is thread-safe; the history is only read while a batch is evaluated). The warrant registry
+// must be thread-safe (JsonWarrantRegistry is: immutable after load).
 #pragma once
 
 #include <cstdint>
@@ -67,6 +68,11 @@ class Replayer {
 
   // Entries must come in seq order. Copies what it needs; the view may die after the call.
   void Add(const ledger::EntryView& entry);
+  // Add for an entry's stored bytes, which are decoded (ledger::DecodeEntryView) with the rest
+  // of the batch on the evaluation threads instead of by the caller: the caller's serial part
+  // is then only reading. Bytes that do not decode are skipped and counted in undecodable().
+  void AddEncoded(std::string_view bytes);
+  std::uint64_t undecodable() const;  // complete after Finish
   // Evaluates what is still buffered and returns the totals.
   ReplayResult Finish();
 
@@ -76,7 +82,8 @@ class Replayer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Reads the source (see source.h) through a Replayer.
+// Reads the source (see source.h) through a Replayer, decoding on its threads; entries that do
+// not decode are counted in provenance->undecodable, as ForEachEntry counts them.
 StatusOr<ReplayResult> ReplaySource(const SourceSpec& spec, Provenance* provenance,
                                     std::shared_ptr<const policy::CompiledPack> pack,
                                     const ReplayOptions& options);

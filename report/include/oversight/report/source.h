@@ -52,4 +52,10 @@ StatusOr<Provenance> VerifySource(const SourceSpec& spec);
 using EntryFn = std::function<Status(const ledger::EntryView& entry)>;
 Status ForEachEntry(const SourceSpec& spec, const EntryFn& fn, Provenance* provenance);
 
+// ForEachEntry without the decoding: fn gets each covered entry's stored bytes, in order, for
+// a caller that decodes them itself (ledger::DecodeEntryView), e.g. on several threads. That
+// caller then counts the entries that do not decode in provenance->undecodable (set to 0 here).
+using EntryBytesFn = std::function<Status(std::string_view bytes)>;
+Status ForEachEntryBytes(const SourceSpec& spec, const EntryBytesFn& fn, Provenance* provenance);
+
 }  // namespace oversight::report
