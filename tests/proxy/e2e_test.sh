@@ -10,21 +10,8 @@ PHOTOS="$MODELS/node_modules/@vladmandic/face-api/demo"
 [ -f "$PHOTOS/sample1.jpg" ] || { echo "skip: no model package at $MODELS"; exit 77; }
 command -v aws >/dev/null || { echo "skip: no aws CLI"; exit 77; }
 
-T=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; echo "--- proxy log" >&2; tail -20 "$T/proxy.log" >&2 || true; exit 1; }
-check() { grep -q -- "$2" <<<"$3" || fail "$1: expected '$2' in: $3"; }
-wait_for() {
-  for _ in $(seq 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  cat "$1" >&2
-  fail "timed out waiting for '$2' in $1"
-}
+# shellcheck source=../support/harness.sh
+source "$(dirname "$0")/../support/harness.sh"
 
 export OVERSIGHT_MODELS_DIR="$MODELS"
 "$OVERSIGHT" init --dir "$T/d" --port 0 >"$T/init.log" 2>&1 || { cat "$T/init.log"; fail init; }
