@@ -56,18 +56,7 @@ start_proxy() {
   wait_for "$T/proxy.log" "oversight: serving"
 }
 start_proxy
-ENDPOINT="https://localhost:$PORT"
-CA="$T/d/tls/ca.pem"
-export AWS_SHARED_CREDENTIALS_FILE="$T/d/aws/credentials" AWS_CONFIG_FILE="$T/d/aws/config"
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
-AWS=(aws --endpoint-url "$ENDPOINT" --ca-bundle "$CA")
-key_of() { awk -v p="[$1]" '$0==p{f=1;next} /^\[/{f=0} f&&$1==k{print $3}' k="$2" "$AWS_SHARED_CREDENTIALS_FILE"; }
-signed_curl() {  # signed_curl PROFILE ARGS...
-  local who=$1
-  shift
-  curl -sS --cacert "$CA" --aws-sigv4 "aws:amz:us-east-1:rekognition" \
-    --user "$(key_of "$who" aws_access_key_id):$(key_of "$who" aws_secret_access_key)" "$@"
-}
+clients_for "$PORT"
 
 echo "== the ledger gets allowed and denied searches (aws CLI, curl --aws-sigv4)"
 "${AWS[@]}" --profile rec.admin rekognition create-collection --collection-id booking >/dev/null

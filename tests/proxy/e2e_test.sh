@@ -24,18 +24,7 @@ PROXY_PID=$!
 PIDS+=($PROXY_PID)
 wait_for "$T/proxy.log" "oversight: serving"
 PORT=$(sed -n 's|.*https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/proxy.log" | head -1)
-ENDPOINT="https://localhost:$PORT"
-CA="$T/d/tls/ca.pem"
-export AWS_SHARED_CREDENTIALS_FILE="$T/d/aws/credentials" AWS_CONFIG_FILE="$T/d/aws/config"
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
-AWS=(aws --endpoint-url "$ENDPOINT" --ca-bundle "$CA")
-key_of() { awk -v p="[$1]" '$0==p{f=1;next} /^\[/{f=0} f&&$1==k{print $3}' k="$2" "$AWS_SHARED_CREDENTIALS_FILE"; }
-signed_curl() {  # signed_curl PROFILE ARGS...
-  local who=$1
-  shift
-  curl -sS --cacert "$CA" --aws-sigv4 "aws:amz:us-east-1:rekognition" \
-    --user "$(key_of "$who" aws_access_key_id):$(key_of "$who" aws_secret_access_key)" "$@"
-}
+clients_for "$PORT"
 
 echo "== TLS: 1.2 and 1.3 accepted, 1.1 refused (openssl s_client)"
 echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 -CAfile "$CA" >/dev/null 2>&1 || fail "TLS 1.2 refused"
