@@ -437,6 +437,35 @@ async function analyst(base, link) {
   await ctx.close();
 }
 
+// Usable without a mouse: Tab reaches the views and the search, Enter opens and searches, and
+// the focused control shows a visible outline.
+async function keyboardOnly(base, link) {
+  console.log('-- keyboard only: the auditor reaches the entries and searches them without a mouse');
+  const { ctx, page } = await open('keyboard');
+  await page.goto(link);
+  await page.waitForURL(`${base}/console/`);
+  await page.waitForSelector('a[data-view=entries]');
+  const tabTo = async (test, what) => {
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(test)) return;
+    }
+    assert.fail(`Tab never reaches ${what}`);
+  };
+  await tabTo(() => document.activeElement?.getAttribute('data-view') === 'entries', 'the Entries link');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none', 'the focused link shows an outline');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#q');
+  await tabTo(() => document.activeElement?.id === 'q', 'the search box');
+  await page.keyboard.type('det.jones');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /filtered/.test(document.querySelector('#rows-status')?.textContent || ''));
+  const rows = await page.evaluate(() => document.querySelectorAll('#rows-table tbody tr').length);
+  assert.ok(rows > 0, 'a search made with the keyboard lists entries');
+  await ctx.close();
+}
+
 // Roles with no console view (investigator, records_admin, operator): signed in, they see none,
 // and the API refuses them every auditor and workbench call.
 async function withoutViews(base, link, who) {
@@ -497,6 +526,7 @@ try {
     const base = new URL(audLink).origin;
     await unsigned(base);
     await auditor(base, audLink);
+    await keyboardOnly(base, signInLink('aud.smith'));
     await analyst(base, signInLink('pol.analyst'));
     for (const who of ['det.jones', 'rec.admin', 'ops.root']) await withoutViews(base, signInLink(who), who);
     // oversight init sets tls.client_ca with client_certs "optional": the same proxy.
