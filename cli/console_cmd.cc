@@ -3,6 +3,7 @@
 // someone who can read that 0600 file can let a principal in without a client certificate.
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "command.h"
 #include "oversight/common/clock.h"
@@ -53,8 +54,9 @@ int RunLogin(const LoginArgs& a) {
                           std::to_string(config->listen_port) +
                           "/console/login.html#token=" + *token;
   if (a.json_out) {
-    std::cout << "{\"url\":\"" << url << "\",\"principal\":\"" << a.principal << "\",\"expires\":\""
-              << FormatRfc3339Millis(expires) << "\"}\n";
+    const nlohmann::json out = {
+        {"url", url}, {"principal", a.principal}, {"expires", FormatRfc3339Millis(expires)}};
+    std::cout << out.dump() << "\n";
   } else {
     std::cout << url << "\n";
     std::cerr << "Sign-in link for " << a.principal << ": open it once, before "

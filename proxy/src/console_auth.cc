@@ -7,6 +7,7 @@
 
 #include "oversight/common/canonical_json.h"
 #include "oversight/common/encoding.h"
+#include "oversight/proxy/principals.h"
 
 namespace oversight::proxy {
 namespace {
@@ -48,16 +49,6 @@ Hash256 Mac(const SecretBytes& key, std::string_view payload) {
   return HmacSha256(key.view(), AsBytes(message));
 }
 
-bool ValidPrincipalId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '@' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::int64_t UnixSeconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
@@ -80,7 +71,7 @@ Status Refused(std::string_view why) {
 StatusOr<std::string> MakeSignInToken(const SecretBytes& key, std::string_view principal,
                                       TimePoint now, TimePoint expires_at) {
   if (key.size() != 32) return Status::InvalidArgument("the console key must be 32 bytes");
-  if (!ValidPrincipalId(principal)) {
+  if (!IsPrincipalId(principal)) {
     return Status::InvalidArgument("a principal id is 1-128 of A-Z a-z 0-9 . _ @ -");
   }
   if (expires_at <= now || expires_at - now > kMaxLinkLifetime) {

@@ -43,6 +43,12 @@ std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_hand
 
 std::optional<Json> ParseObject(std::string_view text) { return ParseJsonObject(text); }
 
+Json RolesJson(const Principal& p) {
+  Json roles = Json::array();
+  for (Role r : p.roles) roles.push_back(std::string(RoleName(r)));
+  return roles;
+}
+
 Outcome Fail(ErrorType type, std::string message) {
   Outcome o;
   o.error = AwsError{type, std::move(message)};
@@ -96,7 +102,7 @@ Response Gateway::Impl::Handle(const Request& request) {
                     : api           ? Api(request, log)
                                     : Rekognition(request, log);
   Response response = Finish(request, log, std::move(outcome));
-  if (console_session || ConsoleCookie(request)) AddConsoleResponseHeaders(response.headers);
+  if (console_session || (api && ConsoleCookie(request))) AddBrowserHeaders(response.headers);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics.ObserveLatency(log.value("operation", "unknown"), seconds);
@@ -137,11 +143,9 @@ std::optional<Caller> Gateway::Impl::Authenticate(const Request& request, const 
     *error = {ErrorType::kUnrecognizedClient, "unknown access key"};
     return std::nullopt;
   }
-  Json roles = Json::array();
-  for (Role r : caller.principal->roles) roles.push_back(std::string(RoleName(r)));
   log["principal"] = {{"id", caller.principal->id},
                       {"agency", caller.principal->agency},
-                      {"roles", roles},
+                      {"roles", RolesJson(*caller.principal)},
                       {"access_key_id", caller.access_key_id}};
   if (caller.session) log["principal"]["session"] = caller.session->session_id;
   return caller;

@@ -16,6 +16,8 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+}  // namespace
+
 void AddBrowserHeaders(HeaderList& headers) {
   headers.push_back({"Content-Security-Policy", std::string(kContentSecurityPolicy)});
   headers.push_back({"X-Content-Type-Options", "nosniff"});
@@ -24,6 +26,8 @@ void AddBrowserHeaders(HeaderList& headers) {
   headers.push_back({"Cross-Origin-Opener-Policy", "same-origin"});
   headers.push_back({"Cache-Control", "no-store"});
 }
+
+namespace {
 
 std::string CookieHeader(std::string_view value, std::chrono::seconds max_age) {
   return std::string(kConsoleCookieName) + "=" + std::string(value) +
@@ -46,9 +50,7 @@ bool HasConsoleMarker(const Request& request) {
 }
 
 Json PrincipalJson(const Principal& p, std::string_view via) {
-  Json roles = Json::array();
-  for (Role r : p.roles) roles.push_back(std::string(RoleName(r)));
-  return {{"id", p.id}, {"agency", p.agency}, {"roles", roles}, {"via", std::string(via)}};
+  return {{"id", p.id}, {"agency", p.agency}, {"roles", RolesJson(p)}, {"via", std::string(via)}};
 }
 
 }  // namespace
@@ -176,13 +178,12 @@ std::optional<Caller> Gateway::Impl::AuthenticateConsole(const Request& request,
 }
 
 Json WhoAmIJson(const Principal& p, std::string_view via, std::optional<TimePoint> expires) {
-  Json roles = Json::array();
-  for (Role r : p.roles) roles.push_back(std::string(RoleName(r)));
-  Json j = {{"Principal", p.id}, {"Agency", p.agency}, {"Roles", roles}, {"Via", std::string(via)}};
+  Json j = {{"Principal", p.id},
+            {"Agency", p.agency},
+            {"Roles", RolesJson(p)},
+            {"Via", std::string(via)}};
   if (expires) j["Expires"] = FormatRfc3339Millis(*expires);
   return j;
 }
-
-void AddConsoleResponseHeaders(HeaderList& headers) { AddBrowserHeaders(headers); }
 
 }  // namespace oversight::proxy

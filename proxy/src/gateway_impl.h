@@ -53,6 +53,8 @@ struct Outcome {
 };
 
 Outcome Fail(ErrorType type, std::string message);
+// ["investigator", ...]: a principal's roles as the ledger and whoami write them.
+Json RolesJson(const Principal& p);
 // NotFound -> ResourceNotFound, InvalidArgument/FailedPrecondition -> InvalidParameter, any
 // other failure -> ServiceUnavailable.
 Outcome FromStatus(const Status& s);
@@ -74,7 +76,8 @@ struct VerifiedLedgerCache {
 bool IsConsolePath(std::string_view path);
 std::optional<std::string_view> ConsoleCookie(const Request& request);
 Json WhoAmIJson(const Principal& p, std::string_view via, std::optional<TimePoint> expires);
-void AddConsoleResponseHeaders(HeaderList& headers);
+// What every answer to the console carries: its CSP, nosniff, no framing, no caching.
+void AddBrowserHeaders(HeaderList& headers);
 
 struct Gateway::Impl {
   Impl(GatewayDeps d, GatewayOptions o);

@@ -75,8 +75,7 @@ StatusOr<Principal> ParseEntry(std::string_view key_id, const json& entry, std::
   *secret = s->get<std::string>();
   Principal p;
   const json& id = entry.value("principal_id", json());
-  if (!id.is_string() || id.get<std::string>().empty() || id.get<std::string>().size() > 128 ||
-      !AllOf(id.get<std::string>(), IsPrincipalChar)) {
+  if (!id.is_string() || !IsPrincipalId(id.get_ref<const std::string&>())) {
     return Bad(key_id, "principal_id must be 1-128 characters of [A-Za-z0-9._@-]");
   }
   p.id = id.get<std::string>();
@@ -154,6 +153,10 @@ StatusOr<std::shared_ptr<const PrincipalStore>> PrincipalStore::Parse(const Secr
 const Principal* PrincipalStore::FindByAccessKey(std::string_view access_key_id) const {
   auto it = keys_.find(access_key_id);
   return it == keys_.end() ? nullptr : it->second.principal.get();
+}
+
+bool IsPrincipalId(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && AllOf(id, IsPrincipalChar);
 }
 
 const Principal* PrincipalStore::FindById(std::string_view principal_id) const {

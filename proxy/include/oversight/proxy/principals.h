@@ -38,6 +38,8 @@ namespace oversight::proxy {
 enum class Role { kInvestigator, kRecordsAdmin, kAuditor, kPolicyAnalyst, kOperator };
 
 std::string_view RoleName(Role role);  // "records_admin"
+// A principal id: 1-128 of [A-Za-z0-9._@-].
+bool IsPrincipalId(std::string_view id);
 std::optional<Role> ParseRole(std::string_view name);
 
 struct Principal {
