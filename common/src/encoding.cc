@@ -1,6 +1,10 @@
 #include "oversight/common/encoding.h"
 
 #include <array>
+#include <cstdlib>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace oversight {
 namespace {
@@ -69,11 +73,10 @@ std::string Base64Encode(std::span<const std::uint8_t> bytes) {
 namespace {
 
 // Decodes the groups before the last (which alone may carry padding) into `out`, 3 bytes per
-// 4 characters; false at the first character outside the alphabet. Images are megabytes of
-// base64, so this loop is kept branch-light: one sign test per group.
-bool DecodeFullGroups(std::string_view text, std::uint8_t* out) {
+// 4 characters, from `i` on; false at the first character outside the alphabet.
+bool DecodeGroupsScalar(std::string_view text, std::size_t i, std::uint8_t* out) {
   const auto* in = reinterpret_cast<const unsigned char*>(text.data());
-  for (std::size_t i = 0; i + 4 < text.size(); i += 4, out += 3) {
+  for (out += i / 4 * 3; i + 4 < text.size(); i += 4, out += 3) {
     const std::int32_t a = kB64Table[in[i]], b = kB64Table[in[i + 1]], c = kB64Table[in[i + 2]],
                        d = kB64Table[in[i + 3]];
     if ((a | b | c | d) < 0) return false;
@@ -85,12 +88,71 @@ bool DecodeFullGroups(std::string_view text, std::uint8_t* out) {
   return true;
 }
 
+#if defined(__x86_64__)
+// A search's probe is ~190 KB of base64, decoded on every request: 32 characters at a time
+// with AVX2 (W. Muła and D. Lemire, "Faster Base64 Encoding and Decoding Using AVX2
+// Instructions", 2018): classify each byte by its nibbles, add the offset that maps its
+// range to 0..63, then pack four 6-bit values into three bytes. Each 32-character step stores
+// 32 bytes of which 24 count, so the loop stops 32 + 12 characters short of the end and the
+// scalar loop finishes. Returns where it stopped, or npos at a character outside the alphabet.
+__attribute__((target("avx2"))) std::size_t DecodeGroupsAvx2(std::string_view text,
+                                                             std::uint8_t* out) {
+  const __m256i lut_lo =
+      _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B,
+                       0x1B, 0x1B, 0x1A, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                       0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
+  const __m256i lut_hi =
+      _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10,
+                       0x10, 0x10, 0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10,
+                       0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+  const __m256i lut_roll =
+      _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 19, 4, -65,
+                       -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i mask_2f = _mm256_set1_epi8(0x2f);
+  const __m256i pack_bytes =
+      _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2, 1, 0, 6, 5, 4, 10,
+                       9, 8, 14, 13, 12, -1, -1, -1, -1);
+  const __m256i pack_lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
+  std::size_t i = 0;
+  for (; i + 44 <= text.size(); i += 32, out += 24) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(text.data() + i));
+    const __m256i hi_nibbles = _mm256_and_si256(_mm256_srli_epi32(v, 4), mask_2f);
+    const __m256i lo_nibbles = _mm256_and_si256(v, mask_2f);
+    const __m256i hi = _mm256_shuffle_epi8(lut_hi, hi_nibbles);
+    const __m256i lo = _mm256_shuffle_epi8(lut_lo, lo_nibbles);
+    if (!_mm256_testz_si256(lo, hi)) return std::string_view::npos;
+    const __m256i is_slash = _mm256_cmpeq_epi8(v, mask_2f);
+    v = _mm256_add_epi8(v, _mm256_shuffle_epi8(lut_roll, _mm256_add_epi8(is_slash, hi_nibbles)));
+    const __m256i pairs = _mm256_maddubs_epi16(v, _mm256_set1_epi32(0x01400140));
+    const __m256i quads = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x00011000));
+    const __m256i packed =
+        _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(quads, pack_bytes), pack_lanes);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), packed);
+  }
+  return i;
+}
+
+bool DecodeFullGroups(std::string_view text, std::uint8_t* out) {
+  static const bool kAvx2 = __builtin_cpu_supports("avx2");
+  std::size_t i = 0;
+  if (kAvx2) {
+    i = DecodeGroupsAvx2(text, out);
+    if (i == std::string_view::npos) return false;
+  }
+  return DecodeGroupsScalar(text, i, out);
+}
+#else
+bool DecodeFullGroups(std::string_view text, std::uint8_t* out) {
+  return DecodeGroupsScalar(text, 0, out);
+}
+#endif
+
 }  // namespace
 
-StatusOr<std::vector<std::uint8_t>> Base64Decode(std::string_view text) {
+StatusOr<std::size_t> Base64DecodeInto(std::string_view text, std::span<std::uint8_t> out) {
   if (text.size() % 4 != 0) return Status::InvalidArgument("base64 length is not a multiple of 4");
-  if (text.empty()) return std::vector<std::uint8_t>{};
-  std::vector<std::uint8_t> out(text.size() / 4 * 3);
+  if (text.empty()) return std::size_t{0};
+  if (out.size() < text.size() / 4 * 3) std::abort();  // a caller's bug, not bad input
   if (!DecodeFullGroups(text, out.data())) {
     return Status::InvalidArgument("invalid base64 character or padding");
   }
@@ -112,11 +174,17 @@ StatusOr<std::vector<std::uint8_t>> Base64Decode(std::string_view text) {
   if ((pad == 1 && (v & 0xff) != 0) || (pad == 2 && (v & 0xffff) != 0)) {
     return Status::InvalidArgument("non-canonical base64 padding bits");
   }
-  std::uint8_t* tail = out.data() + out.size() - 3;
+  std::uint8_t* tail = out.data() + text.size() / 4 * 3 - 3;
   tail[0] = static_cast<std::uint8_t>(v >> 16);
   tail[1] = static_cast<std::uint8_t>(v >> 8);
   tail[2] = static_cast<std::uint8_t>(v);
-  out.resize(out.size() - static_cast<std::size_t>(pad));
+  return text.size() / 4 * 3 - static_cast<std::size_t>(pad);
+}
+
+StatusOr<std::vector<std::uint8_t>> Base64Decode(std::string_view text) {
+  std::vector<std::uint8_t> out(text.size() / 4 * 3);
+  OVERSIGHT_ASSIGN_OR_RETURN(std::size_t n, Base64DecodeInto(text, out));
+  out.resize(n);
   return out;
 }
 

@@ -228,8 +228,34 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void ReadBody() {
-    http::async_read(stream(), buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    const auto length = parser_->content_length();
+    if (!length || parser_->chunked()) {
+      return http::async_read(stream(), buffer_, *parser_,
+                              beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    }
+    // A declared length (already within body_limit) is read straight into the body: Beast's
+    // parser would read into buffer_ and copy from there, one composed operation per chunk.
+    body_.resize(static_cast<std::size_t>(*length));
+    const std::size_t early = std::min(buffer_.size(), body_.size());  // came with the headers
+    net::buffer_copy(net::buffer(body_.data(), early), buffer_.data());
+    buffer_.consume(early);
+    body_read_ = early;
+    ReadBodyPart();
+  }
+
+  void ReadBodyPart() {
+    if (body_read_ == body_.size()) {
+      parser_->get().body() = std::move(body_);
+      body_ = {};
+      return OnRead({}, 0);
+    }
+    stream().async_read_some(
+        net::buffer(body_.data() + body_read_, body_.size() - body_read_),
+        [self = shared_from_this()](error_code ec, std::size_t n) {
+          if (ec) return;  // timeout, reset, TLS error or a short body: nothing can be answered
+          self->body_read_ += n;
+          self->ReadBodyPart();
+        });
   }
 
   void OnRead(error_code ec, std::size_t) {
@@ -340,6 +366,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool timer_armed_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::string body_;  // a body of declared length while it arrives
+  std::size_t body_read_ = 0;
   http::response<http::string_body> response_;
   std::optional<http::response<http::empty_body>> continue_;
   std::string peer_subject_;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "oversight/common/hash.h"
 #include "oversight/common/secret.h"
 #include "oversight/common/time_format.h"
@@ -47,6 +50,73 @@ TEST(Base64, RejectsABadCharacterOrPaddingAnywhereInALongInput) {
       EXPECT_FALSE(Base64Decode(text).ok()) << at << " " << int(bad);
     }
   }
+}
+
+// The decoder's vector path works on 32 characters at a time across two 128-bit lanes: every
+// byte value at every position of a block must be judged and decoded as one character at a
+// time would (an independent decoder written from RFC 4648's table).
+int AlphabetIndex(unsigned char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+std::vector<std::uint8_t> DecodeOneAtATime(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  for (std::size_t i = 0; i + 4 <= text.size(); i += 4) {
+    std::uint32_t v = 0;
+    for (std::size_t j = 0; j < 4; ++j) v = v << 6 | AlphabetIndex(text[i + j]);
+    out.insert(out.end(), {static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
+                           static_cast<std::uint8_t>(v)});
+  }
+  return out;
+}
+
+TEST(Base64, JudgesAndDecodesEveryByteValueAtEveryPositionOfAVectorBlock) {
+  std::string bytes;
+  for (int i = 0; i < 96; ++i) bytes += static_cast<char>(i * 89 % 256);
+  const std::string good = Base64Encode(AsBytes(bytes));  // 128 characters, no padding
+  for (std::size_t at = 0; at < 96; ++at) {
+    for (int c = 0; c < 256; ++c) {
+      std::string text = good;
+      text[at] = static_cast<char>(c);
+      auto decoded = Base64Decode(text);
+      ASSERT_EQ(decoded.ok(), AlphabetIndex(static_cast<unsigned char>(c)) >= 0) << at << " " << c;
+      if (decoded.ok()) {
+        ASSERT_EQ(*decoded, DecodeOneAtATime(text)) << at << " " << c;
+      }
+    }
+  }
+}
+
+TEST(Sha256OfBase64, EqualsTheHashOfTheDecodedBytesAcrossPieceBoundaries) {
+  for (std::size_t n : {0, 1, 2, 3, 12287, 12288, 12289, 24576, 24577, 100000}) {
+    std::string bytes(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) bytes[i] = static_cast<char>(i * 131 % 251);
+    const std::string text = Base64Encode(AsBytes(bytes));
+    std::size_t size = 0;
+    auto digest = Sha256OfBase64(text, &size);
+    ASSERT_TRUE(digest.ok()) << n;
+    EXPECT_EQ(*digest, Sha256(bytes)) << n;
+    EXPECT_EQ(size, n);
+  }
+}
+
+TEST(Sha256OfBase64, RejectsWhatBase64DecodeRejectsIncludingPaddingAtAPieceEnd) {
+  // 12,286 bytes encode to exactly one 16 KiB piece ending in "==": valid alone, not mid-text.
+  const std::string padded = Base64Encode(AsBytes(std::string(12286, 'p')));
+  ASSERT_EQ(padded.size(), 16384u);
+  EXPECT_TRUE(Sha256OfBase64(padded, nullptr).ok());
+  for (const std::string& text : {padded + "Zm9v", std::string("Zm9"), std::string("Zm9=")}) {
+    EXPECT_FALSE(Base64Decode(text).ok());
+    EXPECT_FALSE(Sha256OfBase64(text, nullptr).ok()) << text.substr(0, 8);
+  }
+  std::string bad = Base64Encode(AsBytes(std::string(30000, 'q')));
+  bad[20001] = '*';
+  EXPECT_FALSE(Sha256OfBase64(bad, nullptr).ok());
 }
 
 TEST(Hex, DecodesBothCasesAndRejectsOddOrNonHex) {

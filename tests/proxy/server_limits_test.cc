@@ -61,6 +61,55 @@ TEST_F(ServerTest, ExpectContinueGetsInterim100ThenTheAnswer) {
   EXPECT_NE(response.find(body), std::string::npos);
 }
 
+// A declared-length body is read straight into the request: the part that came with the
+// headers, the rest however it is cut into records, and not a byte of the next request.
+TEST_F(ServerTest, BodiesArriveWholeWhetherSentWithTheHeadersInPiecesOrPipelined) {
+  StartServer([](const Request& r) { return MakeJsonResponse(r.body, r.request_id); });
+  RawTlsClient client;
+  ASSERT_TRUE(client.Connect(server_->port(), pki_->ca_cert));
+  std::string first(300000, '\0');
+  for (std::size_t i = 0; i < first.size(); ++i) first[i] = static_cast<char>('a' + i % 26);
+  const std::string second = "second-body";
+  ASSERT_TRUE(client.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n" +
+                          first.substr(0, 1000)));
+  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(client.Send(first.substr(1000, 150000)));
+  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(client.Send(first.substr(151000) +
+                          "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                          "Content-Length: 11\r\n\r\n" +
+                          second));
+  const std::string response = client.ReadUntilClose();
+  const std::size_t at_first = response.find(first);
+  const std::size_t at_second = response.find("\r\n\r\n" + second);
+  ASSERT_NE(at_first, std::string::npos) << response.substr(0, 200);
+  ASSERT_NE(at_second, std::string::npos) << response.substr(0, 200);
+  EXPECT_LT(at_first, at_second);
+  EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u);
+}
+
+TEST_F(ServerTest, ABodyShorterThanDeclaredGetsNoAnswerAndTheServerGoesOn) {
+  std::atomic<int> handled{0};
+  StartServer([&handled](const Request& r) {
+    handled.fetch_add(1);
+    return MakeJsonResponse(r.body, r.request_id);
+  });
+  {
+    RawTlsClient client;
+    ASSERT_TRUE(client.Connect(server_->port(), pki_->ca_cert));
+    ASSERT_TRUE(client.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\nshort"));
+    client.ShutdownWrite();
+    EXPECT_EQ(client.ReadUntilClose(), "");
+  }
+  RawTlsClient next;
+  ASSERT_TRUE(next.Connect(server_->port(), pki_->ca_cert));
+  ASSERT_TRUE(
+      next.Send("POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                "Content-Length: 2\r\n\r\nok"));
+  EXPECT_EQ(next.ReadUntilClose().rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(handled.load(), 1);
+}
+
 TEST_F(ServerTest, OversizedHeadersAreRejectedWith431) {
   config_.header_limit = 1024;
   StartServer();

@@ -6,6 +6,8 @@
 #include <span>
 #include <string_view>
 
+#include "oversight/common/status.h"
+
 namespace oversight {
 
 using Hash256 = std::array<std::uint8_t, 32>;
@@ -16,6 +18,10 @@ Hash256 Sha256(std::string_view data);
 Hash256 Sha256Prefixed(std::uint8_t prefix, std::span<const std::uint8_t> data);
 Hash256 Sha256Prefixed(std::uint8_t prefix, std::span<const std::uint8_t> a,
                        std::span<const std::uint8_t> b);
+
+// SHA-256 of the bytes base64 `text` decodes to (Base64Decode's strict rules), decoded a
+// cache-sized piece at a time: for a large payload of which only the digest is kept.
+StatusOr<Hash256> Sha256OfBase64(std::string_view text, std::size_t* decoded_size);
 
 Hash256 HmacSha256(std::span<const std::uint8_t> key, std::span<const std::uint8_t> data);
 
