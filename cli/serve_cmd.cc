@@ -110,21 +110,25 @@ proxy::ServerConfig ServerConfigFor(const ServeConfig& c) {
   return s;
 }
 
-// One line per request on stderr: no bodies, no headers, nothing secret.
-proxy::Handler LoggingHandler(proxy::Gateway& gateway) {
-  return [&gateway](const proxy::Request& request) {
+// One line per request on stderr: no bodies, no headers, nothing secret. Written when the
+// answer is ready (on the ledger's committer thread), so no worker waits for the append.
+proxy::AsyncHandler LoggingHandler(proxy::Gateway& gateway) {
+  return [&gateway](proxy::Request request, proxy::Respond respond) {
     const auto start = std::chrono::steady_clock::now();
-    proxy::Response response = gateway.Handle(request);
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::string_view target;
     (void)proxy::SingleHeader(request.headers, "x-amz-target", &target);
-    std::fprintf(stderr, "%s %s %s %s %s%s %d %.1fms\n",
-                 FormatRfc3339Millis(SystemClock::Instance().Now()).c_str(),
-                 request.request_id.c_str(), request.remote_address.c_str(), request.method.c_str(),
-                 request.path.c_str(), target.empty() ? "" : (" " + std::string(target)).c_str(),
-                 response.status, ms);
-    return response;
+    std::string what = request.request_id + " " + request.remote_address + " " + request.method +
+                       " " + request.path + (target.empty() ? "" : " " + std::string(target));
+    gateway.HandleAsync(request, [start, what = std::move(what),
+                                  respond = std::move(respond)](proxy::Response response) {
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
+      std::fprintf(stderr, "%s %s %d %.1fms\n",
+                   FormatRfc3339Millis(SystemClock::Instance().Now()).c_str(), what.c_str(),
+                   response.status, ms);
+      respond(std::move(response));
+    });
   };
 }
 

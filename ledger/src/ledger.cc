@@ -134,6 +134,11 @@ Ledger::~Ledger() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
+void Ledger::AppendAsync(std::string_view kind, std::string_view payload_json,
+                         AppendCallback done) {
+  impl_->AppendAsync(kind, payload_json, std::move(done));
+}
+
 StatusOr<Receipt> Ledger::Append(std::string_view kind, std::string_view payload_json) {
   return impl_->Append(kind, payload_json);
 }

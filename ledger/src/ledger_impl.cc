@@ -135,16 +135,21 @@ StatusOr<std::vector<Hash256>> Ledger::Impl::ReadLeaves(std::uint64_t begin,
   return leaf_reader_->Leaves(begin, end);
 }
 
-Status Ledger::Impl::Submit(Request& r) {
+Status Ledger::Impl::Enqueue(Request* r) {
   {
     std::lock_guard lk(mu_);
     if (!poisoned_.ok()) {
       return Status::FailedPrecondition("ledger refuses appends after a failed commit (" +
                                         poisoned_.message() + "); reopen it");
     }
-    queue_.push_back(&r);
+    queue_.push_back(r);
   }
   cv_.notify_one();
+  return Status::Ok();
+}
+
+Status Ledger::Impl::Submit(Request& r) {
+  OVERSIGHT_RETURN_IF_ERROR(Enqueue(&r));
   WaitDone(r);
   return r.status;
 }
@@ -159,13 +164,34 @@ void Ledger::Impl::WaitDone(const Request& r) const {
   }
 }
 
+namespace {
+
+// An asynchronous append's end: its callback, then the request is freed.
+void CallBack(std::unique_ptr<Request> r) noexcept {
+  if (r->status.ok()) {
+    r->on_done(std::move(r->receipt));
+  } else {
+    r->on_done(std::move(r->status));
+  }
+}
+
+}  // namespace
+
 void Ledger::Impl::Complete(std::vector<Request*>& requests, const Status& failure) {
+  std::vector<Request*> async;
+  bool waiters = false;
   for (Request* r : requests) {
     if (!failure.ok()) r->status = failure;
+    if (r->on_done) {
+      async.push_back(r);
+      continue;
+    }
+    waiters = true;
     r->done.store(true, std::memory_order_release);  // the last touch: r may be gone after it
   }
   requests.clear();
-  completions_.NotifyAll();
+  if (waiters) completions_.NotifyAll();
+  for (Request* r : async) CallBack(std::unique_ptr<Request>(r));
 }
 
 StatusOr<Receipt> Ledger::Impl::Append(std::string_view kind, std::string_view payload_json) {
@@ -177,6 +203,19 @@ StatusOr<Receipt> Ledger::Impl::Append(std::string_view kind, std::string_view p
   r.bytes = EncodeEntryHead(kind, payload);
   OVERSIGHT_RETURN_IF_ERROR(Submit(r));
   return r.receipt;
+}
+
+void Ledger::Impl::AppendAsync(std::string_view kind, std::string_view payload_json,
+                               AppendCallback done) {
+  Status valid = ValidateKind(kind);
+  StatusOr<std::string> payload =
+      valid.ok() ? CanonicalPayload(payload_json) : StatusOr<std::string>(valid);
+  if (!payload.ok()) return done(payload.status());
+  auto r = std::make_unique<Request>();
+  r->bytes = EncodeEntryHead(kind, *payload);
+  r->on_done = std::move(done);
+  if (Status queued = Enqueue(r.get()); !queued.ok()) return r->on_done(std::move(queued));
+  (void)r.release();  // the committer's now
 }
 
 StatusOr<SignedCheckpoint> Ledger::Impl::Checkpoint() {

@@ -16,9 +16,11 @@
 
 namespace oversight::ledger {
 
-// One caller waiting on the committer: an append, or a request to sign a checkpoint now.
-// The caller owns it (on its stack) and waits until `done`; the committer fills in the result
-// and sets `done` last, after which it never touches the request again.
+// One caller of the committer: an append, or a request to sign a checkpoint now.
+// A blocking caller owns it (on its stack) and waits until `done`; the committer fills in the
+// result and sets `done` last, after which it never touches the request again. An
+// asynchronous append (`on_done` set) is owned by the committer once queued, which calls
+// `on_done` instead and then deletes it.
 struct Request {
   std::string bytes;  // an append: the entry's head (EncodeEntryHead), completed when committed
   bool checkpoint_only = false;
@@ -26,6 +28,7 @@ struct Request {
   Receipt receipt;
   std::optional<SignedCheckpoint> checkpoint;
   std::atomic<bool> done{false};
+  Ledger::AppendCallback on_done;
 };
 
 class Ledger::Impl {
@@ -38,6 +41,7 @@ class Ledger::Impl {
 
   Status Load();  // reads leaves, the tail and the checkpoints; then starts the committer
   StatusOr<Receipt> Append(std::string_view kind, std::string_view payload_json);
+  void AppendAsync(std::string_view kind, std::string_view payload_json, AppendCallback done);
   StatusOr<SignedCheckpoint> Checkpoint();
   std::optional<SignedCheckpoint> LatestCheckpoint() const;
   std::vector<SignedCheckpoint> Checkpoints() const;
@@ -56,6 +60,7 @@ class Ledger::Impl {
  private:
   StatusOr<std::vector<Hash256>> ReadLeaves(std::uint64_t begin, std::uint64_t end) const;
   Status Submit(Request& r);
+  Status Enqueue(Request* r);
   void WaitDone(const Request& r) const;
   void Complete(std::vector<Request*>& requests, const Status& failure);
   void Run();

@@ -1,4 +1,5 @@
 #include <chrono>
+#include <future>
 
 #include "gateway_impl.h"
 #include "json_parse.h"
@@ -17,6 +18,10 @@ class LedgerAuditLog final : public AuditLog {
   explicit LedgerAuditLog(ledger::Ledger& ledger) : ledger_(ledger) {}
   StatusOr<ledger::Receipt> Append(std::string_view kind, std::string_view payload) override {
     return ledger_.Append(kind, payload);
+  }
+  void AppendAsync(std::string_view kind, std::string_view payload,
+                   ledger::Ledger::AppendCallback done) override {
+    ledger_.AppendAsync(kind, payload, std::move(done));
   }
 
  private:
@@ -74,11 +79,21 @@ Gateway::Gateway(GatewayDeps deps, GatewayOptions options)
     : impl_(std::make_unique<Impl>(std::move(deps), std::move(options))) {}
 Gateway::~Gateway() = default;
 
-Response Gateway::Handle(const Request& request) { return impl_->Handle(request); }
+void Gateway::HandleAsync(const Request& request, std::function<void(Response)> respond) {
+  impl_->HandleAsync(request, std::move(respond));
+}
+
+Response Gateway::Handle(const Request& request) {
+  std::promise<Response> answer;
+  std::future<Response> answered = answer.get_future();
+  impl_->HandleAsync(request, [&answer](Response r) { answer.set_value(std::move(r)); });
+  return answered.get();
+}
+
 Metrics& Gateway::metrics() { return impl_->metrics; }
 const HistoryIndex& Gateway::history() const { return impl_->history; }
 
-Response Gateway::Impl::Handle(const Request& request) {
+void Gateway::Impl::HandleAsync(const Request& request, std::function<void(Response)> respond) {
   const auto started = std::chrono::steady_clock::now();
   if (request.path == "/healthz") {
     // Unauthenticated and not logged: it says only whether the proxy can answer at all.
@@ -86,10 +101,10 @@ Response Gateway::Impl::Handle(const Request& request) {
     r.status = 200;
     r.headers.push_back({"Content-Type", "application/json"});
     r.body = "{\"status\":\"ok\"}";
-    return r;
+    return respond(std::move(r));
   }
   const bool console_session = request.path == "/console/session";
-  if (IsConsolePath(request.path) && !console_session) return ConsoleFile(request);
+  if (IsConsolePath(request.path) && !console_session) return respond(ConsoleFile(request));
   Json log = {{"request_id", request.request_id}, {"remote", request.remote_address}};
   const std::string invocation = HeaderOrEmpty(request, "amz-sdk-invocation-id");
   if (!invocation.empty()) log["invocation_id"] = invocation.substr(0, 128);
@@ -101,13 +116,17 @@ Response Gateway::Impl::Handle(const Request& request) {
   Outcome outcome = console_session ? ConsoleSession(request, log)
                     : api           ? Api(request, log)
                                     : Rekognition(request, log);
-  Response response = Finish(request, log, std::move(outcome));
-  if (console_session || (api && ConsoleCookie(request))) AddBrowserHeaders(response.headers);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  metrics.ObserveLatency(log.value("operation", "unknown"), seconds);
-  metrics.Add("oversight_responses_total", "status", std::to_string(response.status));
-  return response;
+  const bool browser = console_session || (api && ConsoleCookie(request));
+  Finish(request.request_id, log, std::move(outcome),
+         [this, started, browser, operation = log.value("operation", "unknown"),
+          respond = std::move(respond)](Response response) {
+           if (browser) AddBrowserHeaders(response.headers);
+           const double seconds =
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+           metrics.ObserveLatency(operation, seconds);
+           metrics.Add("oversight_responses_total", "status", std::to_string(response.status));
+           respond(std::move(response));
+         });
 }
 
 std::optional<Caller> Gateway::Impl::Authenticate(const Request& request, const SigV4Config& config,
@@ -170,12 +189,16 @@ std::optional<AwsError> Gateway::Impl::Admit(const Caller& caller, ApiOp op, Jso
 
 StatusOr<ledger::Receipt> Gateway::Impl::AppendEntry(std::string_view kind, const Json& payload) {
   auto receipt = deps.audit->Append(kind, Dump(payload));
+  CountAppend(receipt);
+  return receipt;
+}
+
+void Gateway::Impl::CountAppend(const StatusOr<ledger::Receipt>& receipt) {
   if (!receipt.ok()) {
     metrics.Add("oversight_ledger_append_failures_total", "", "");
   } else {
     metrics.SetGauge("oversight_ledger_entries", static_cast<double>(receipt->seq + 1));
   }
-  return receipt;
 }
 
 std::optional<std::uint64_t> Gateway::Impl::FirstSeqOf(const std::string& invocation_id) {
@@ -195,7 +218,8 @@ void Gateway::Impl::RememberInvocation(const std::string& invocation_id, std::ui
   }
 }
 
-Response Gateway::Impl::Finish(const Request& request, Json& log, Outcome outcome) {
+void Gateway::Impl::Finish(const std::string& request_id, Json& log, Outcome outcome,
+                           std::function<void(Response)> done) {
   // Every entry says how the request was decided; a path that forgot to is a refusal.
   if (!log.contains("decision")) log["decision"] = {{"allow", false}, {"stage", "protocol"}};
   Json& result = log["outcome"];
@@ -204,21 +228,39 @@ Response Gateway::Impl::Finish(const Request& request, Json& log, Outcome outcom
     result["error"] = {{"type", std::string(ErrorTypeName(outcome.error->type))},
                        {"message", outcome.error->message}};
   }
-  const std::string invocation = log.value("invocation_id", "");
+  std::string invocation = log.value("invocation_id", "");
   if (!invocation.empty()) {
     if (auto first = FirstSeqOf(invocation)) log["retry_of"] = *first;
   }
   metrics.Add("oversight_requests_total", "decision",
               log.contains("decision") && log["decision"].value("allow", false) ? "allow" : "deny");
+  // The answer is built where the append completes (the ledger's committer thread), so it must
+  // stay small work; no thread waits for the commit meanwhile.
+  deps.audit->AppendAsync(
+      kRequestEntryKind, Dump(log),
+      [this, request_id, invocation = std::move(invocation), outcome = std::move(outcome),
+       done = std::move(done)](StatusOr<ledger::Receipt> receipt) mutable {
+        CountAppend(receipt);
+        Response response;
+        try {
+          response = Answer(request_id, invocation, std::move(outcome), receipt);
+        } catch (...) {
+          response =
+              MakeErrorResponse({ErrorType::kInternalServerError, "internal error"}, request_id);
+        }
+        done(std::move(response));
+      });
+}
 
-  auto receipt = AppendEntry(kRequestEntryKind, log);
+Response Gateway::Impl::Answer(const std::string& request_id, const std::string& invocation,
+                               Outcome outcome, const StatusOr<ledger::Receipt>& receipt) {
   if (!receipt.ok()) {
     // Fail closed: whatever the matcher answered is dropped, and undone where it changed state.
     if (outcome.undo) outcome.undo();
     return MakeErrorResponse({ErrorType::kServiceUnavailable,
                               "the request could not be recorded in the ledger, so it is not "
                               "answered (fail closed); try again later"},
-                             request.request_id);
+                             request_id);
   }
   if (!invocation.empty()) RememberInvocation(invocation, receipt->seq);
   if (outcome.after_append) outcome.after_append(*receipt);
@@ -226,15 +268,15 @@ Response Gateway::Impl::Finish(const Request& request, Json& log, Outcome outcom
   Response response;
   if (outcome.error) {
     outcome.error->message += " [ledger entry " + std::to_string(receipt->seq) + "]";
-    response = MakeErrorResponse(*outcome.error, request.request_id);
+    response = MakeErrorResponse(*outcome.error, request_id);
   } else if (!outcome.content_type.empty()) {
     response.status = outcome.status;
     response.headers.push_back({"Content-Type", outcome.content_type});
-    response.headers.push_back({"x-amzn-RequestId", request.request_id});
+    response.headers.push_back({"x-amzn-RequestId", request_id});
     response.body = std::move(outcome.raw_body);
   } else {
     outcome.body["OversightReceipt"] = ReceiptJson(*receipt, outcome.obligations);
-    response = MakeJsonResponse(Dump(outcome.body), request.request_id);
+    response = MakeJsonResponse(Dump(outcome.body), request_id);
   }
   for (auto& header : outcome.headers) response.headers.push_back(std::move(header));
   response.headers.push_back(

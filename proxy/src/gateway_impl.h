@@ -94,13 +94,18 @@ struct Gateway::Impl {
   VerifiedLedgerCache verified_ledger;
   std::mutex replay_mu;  // one replay at a time (it reads the whole ledger)
 
-  Response Handle(const Request& request);
+  void HandleAsync(const Request& request, std::function<void(Response)> respond);
   std::optional<Caller> Authenticate(const Request& request, const SigV4Config& config, Json& log,
                                      AwsError* error);
   // Rate limit and role check for an authenticated caller.
   std::optional<AwsError> Admit(const Caller& caller, ApiOp op, Json& log);
-  Response Finish(const Request& request, Json& log, Outcome outcome);
+  // Appends the request's entry, then answers through `done` (from the committer thread).
+  void Finish(const std::string& request_id, Json& log, Outcome outcome,
+              std::function<void(Response)> done);
+  Response Answer(const std::string& request_id, const std::string& invocation, Outcome outcome,
+                  const StatusOr<ledger::Receipt>& receipt);
   StatusOr<ledger::Receipt> AppendEntry(std::string_view kind, const Json& payload);
+  void CountAppend(const StatusOr<ledger::Receipt>& receipt);
 
   Outcome Rekognition(const Request& request, Json& log);
   // Builds the policy document and lets the pack in force decide. Returns the refusal (with

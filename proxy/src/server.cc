@@ -56,6 +56,11 @@ class Server::Impl {
 
 StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Handler handler) {
   if (!handler) return Status::InvalidArgument("server: no handler");
+  return Start(config, Answering(std::move(handler)));
+}
+
+StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, AsyncHandler handler) {
+  if (!handler) return Status::InvalidArgument("server: no handler");
   if (config.io_threads < 1 || config.worker_threads < 1 || config.max_connections < 1) {
     return Status::InvalidArgument("server: io_threads, worker_threads, max_connections >= 1");
   }
@@ -66,9 +71,8 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Hand
       config.write_timeout.count() <= 0) {
     return Status::InvalidArgument("server: timeouts must be positive");
   }
-  StatusOr<std::unique_ptr<net::ssl::context>> tls =
-      MakeServerTlsContext(config.cert_file, config.key_file, config.client_ca_file,
-                           config.client_cert_optional);
+  StatusOr<std::unique_ptr<net::ssl::context>> tls = MakeServerTlsContext(
+      config.cert_file, config.key_file, config.client_ca_file, config.client_cert_optional);
   if (!tls.ok()) return tls.status();
   auto state = std::make_shared<ServerState>(config, std::move(handler), std::move(*tls));
   auto impl = std::make_unique<Impl>(state);

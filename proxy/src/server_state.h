@@ -25,13 +25,18 @@ struct SessionLimits {
   std::chrono::milliseconds write_timeout{0};
 };
 
+// A handler that answers before it returns, as one that answers later.
+inline AsyncHandler Answering(Handler h) {
+  return [h = std::move(h)](Request request, Respond respond) { respond(h(request)); };
+}
+
 struct ConnectionState {
-  ConnectionState(const SessionLimits& l, Handler h, int worker_threads)
+  ConnectionState(const SessionLimits& l, AsyncHandler h, int worker_threads)
       : limits(l), handler(std::move(h)), pool(static_cast<std::size_t>(worker_threads)) {}
   virtual ~ConnectionState() = default;
 
   const SessionLimits limits;
-  const Handler handler;
+  const AsyncHandler handler;     // called on the pool
   boost::asio::thread_pool pool;  // runs handlers off the I/O threads
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> accepted{0};   // connections ever admitted (not over the cap)
@@ -44,7 +49,7 @@ inline SessionLimits LimitsOf(const ServerConfig& c) {
 }
 
 struct ServerState : ConnectionState {
-  ServerState(const ServerConfig& c, Handler h, std::unique_ptr<boost::asio::ssl::context> tls)
+  ServerState(const ServerConfig& c, AsyncHandler h, std::unique_ptr<boost::asio::ssl::context> tls)
       : ConnectionState(LimitsOf(c), std::move(h), c.worker_threads),
         config(c),
         tls_context(std::move(tls)) {}

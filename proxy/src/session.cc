@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -63,13 +64,19 @@ std::string PeerCommonName(SSL* ssl) {
   return out;
 }
 
-Response CallHandler(const Handler& handler, const Request& request) {
+// Calls the handler so that the request is answered exactly once whatever it does: an
+// exception must not escape into the pool thread (the client gets a fault instead), and an
+// answer after that fault is dropped.
+void CallHandler(const AsyncHandler& handler, Request request, Respond respond) {
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  Respond once = [answered, respond = std::move(respond)](Response response) {
+    if (!answered->exchange(true)) respond(std::move(response));
+  };
+  const std::string request_id = request.request_id;
   try {
-    return handler(request);
+    handler(std::move(request), once);
   } catch (...) {
-    // An exception must not escape into the pool thread; the client gets a fault.
-    return MakeErrorResponse({ErrorType::kInternalServerError, "internal error"},
-                             request.request_id);
+    once(MakeErrorResponse({ErrorType::kInternalServerError, "internal error"}, request_id));
   }
 }
 
@@ -85,7 +92,7 @@ bool IsValidHeader(const std::string& name, const std::string& value) {
 
 // A handler's response is checked off the I/O thread: a bad status would make Beast throw in a
 // completion handler and a CR/LF in a header would split the response. Either becomes a 500.
-Response Finalize(Response response, const Request& request) {
+Response Finalize(Response response, const std::string& request_id) {
   bool valid = response.status >= 100 && response.status <= 599;
   bool has_id = false;
   for (const auto& [name, value] : response.headers) {
@@ -93,10 +100,9 @@ Response Finalize(Response response, const Request& request) {
     has_id = has_id || HeaderNameEquals(name, "x-amzn-RequestId");
   }
   if (!valid) {
-    return MakeErrorResponse({ErrorType::kInternalServerError, "internal error"},
-                             request.request_id);
+    return MakeErrorResponse({ErrorType::kInternalServerError, "internal error"}, request_id);
   }
-  if (!has_id) response.headers.emplace_back("x-amzn-RequestId", request.request_id);
+  if (!has_id) response.headers.emplace_back("x-amzn-RequestId", request_id);
   return response;
 }
 
@@ -277,11 +283,19 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     Request request = ToRequest(parser_->release());
     net::post(state_->pool,
               [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
-                Response response = Finalize(CallHandler(self->state_->handler, request), request);
-                net::post(self->Socket().get_executor(),
-                          [self, response = std::move(response), keep_alive]() mutable {
-                            self->Write(std::move(response), keep_alive, /*counted=*/true);
-                          });
+                std::string request_id = request.request_id;
+                CallHandler(self->state_->handler, std::move(request),
+                            [self, keep_alive, request_id](Response response) {
+                              self->Answer(Finalize(std::move(response), request_id), keep_alive);
+                            });
+              });
+  }
+
+  // From whichever thread answered: the write belongs to this connection's I/O thread.
+  void Answer(Response response, bool keep_alive) {
+    net::post(Socket().get_executor(),
+              [self = shared_from_this(), response = std::move(response), keep_alive]() mutable {
+                self->Write(std::move(response), keep_alive, /*counted=*/true);
               });
   }
 

@@ -176,7 +176,7 @@ StatusOr<std::unique_ptr<UnixServer>> UnixServer::Start(const UnixServerConfig& 
                                                         Handler handler) {
   if (!handler) return Status::InvalidArgument("unix server: no handler");
   OVERSIGHT_RETURN_IF_ERROR(ValidateConfig(config));
-  auto state = std::make_shared<ConnectionState>(LimitsOf(config), std::move(handler),
+  auto state = std::make_shared<ConnectionState>(LimitsOf(config), Answering(std::move(handler)),
                                                  config.worker_threads);
   auto impl = std::make_unique<Impl>(config, state);
   OVERSIGHT_RETURN_IF_ERROR(impl->Bind());

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -110,6 +111,10 @@ TEST(CrashSafety, AFailedCommitIsNeverAcknowledgedAndPoisonsTheLedger) {
     while ((*ledger)->Append("fill", payload).ok()) ++acked;
     bool later_fails =
         (*ledger)->Append("fill", "{}").status().code() == StatusCode::kFailedPrecondition;
+    std::optional<StatusCode> async_code;
+    (*ledger)->AppendAsync("fill", "{}",
+                           [&](StatusOr<Receipt> r) { async_code = r.status().code(); });
+    later_fails = later_fails && async_code == StatusCode::kFailedPrecondition;
     if (::write(fds[1], &acked, sizeof acked) != sizeof acked) _exit(5);
     _exit(later_fails ? 0 : 6);
   }

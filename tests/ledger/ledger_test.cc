@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -185,6 +188,96 @@ TEST_F(LedgerTest, ConcurrentAppendsGetDistinctConsecutiveSeqsAndVerify) {
     EXPECT_EQ(*all.rbegin(), std::uint64_t{kThreads * kPerThread - 1});
   }
   EXPECT_TRUE(testing::MustVerify(paths_).ok);
+}
+
+// Collects asynchronous appends' results until the expected number have come in.
+class AsyncResults {
+ public:
+  Ledger::AppendCallback Callback(int writer) {
+    return [this, writer](StatusOr<Receipt> r) {
+      std::lock_guard lock(mu_);
+      results_.emplace_back(writer, std::move(r));
+      cv_.notify_all();
+    };
+  }
+  std::vector<std::pair<int, StatusOr<Receipt>>> WaitFor(std::size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(60), [&] { return results_.size() >= n; });
+    return results_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::pair<int, StatusOr<Receipt>>> results_;
+};
+
+TEST_F(LedgerTest, AsyncAppendsAreAcknowledgedOnceInOrderBesideBlockingOnesAndVerify) {
+  constexpr int kThreads = 4, kPerThread = 100;
+  AsyncResults results;
+  std::set<std::uint64_t> blocking_seqs;
+  {
+    auto ledger = Ledger::Open(paths_);
+    ASSERT_TRUE(ledger.ok());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          (*ledger)->AppendAsync("test", "{\"t\":" + std::to_string(t) + "}", results.Callback(t));
+        }
+      });
+    }
+    for (int i = 0; i < 20; ++i) {  // blocking appends interleave with the queued ones
+      auto r = (*ledger)->Append("test", "{\"blocking\":true}");
+      ASSERT_TRUE(r.ok());
+      blocking_seqs.insert(r->seq);
+    }
+    for (auto& th : threads) th.join();
+    const auto all = results.WaitFor(kThreads * kPerThread);
+    ASSERT_EQ(all.size(), std::size_t{kThreads * kPerThread});  // each callback exactly once
+    std::set<std::uint64_t> seqs = blocking_seqs;
+    std::vector<std::uint64_t> last(kThreads, 0);
+    for (const auto& [writer, r] : all) {
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      EXPECT_TRUE(seqs.insert(r->seq).second) << "seq " << r->seq << " acknowledged twice";
+      EXPECT_GE(r->seq, last[writer]);  // one writer's appends keep its order
+      last[writer] = r->seq;
+      EXPECT_EQ((*ledger)->EntryBytes(r->seq).ok(), true);
+    }
+    EXPECT_EQ(seqs.size(), std::size_t{kThreads * kPerThread + 20});
+    EXPECT_EQ(*seqs.rbegin(), std::uint64_t{kThreads * kPerThread + 20 - 1});
+  }
+  EXPECT_TRUE(testing::MustVerify(paths_).ok);
+}
+
+TEST_F(LedgerTest, AsyncAppendOfABadPayloadFailsAtOnceAndAppendsNothing) {
+  auto ledger = Ledger::Open(paths_);
+  ASSERT_TRUE(ledger.ok());
+  std::optional<StatusOr<Receipt>> result;
+  (*ledger)->AppendAsync("test", "[1,2]", [&](StatusOr<Receipt> r) { result = std::move(r); });
+  ASSERT_TRUE(result.has_value());  // called before AppendAsync returned
+  EXPECT_FALSE(result->ok());
+  result.reset();
+  (*ledger)->AppendAsync("Bad Kind", "{}", [&](StatusOr<Receipt> r) { result = std::move(r); });
+  ASSERT_TRUE(result.has_value());
+  EXPECT_FALSE(result->ok());
+  EXPECT_EQ((*ledger)->size(), 0u);
+}
+
+TEST_F(LedgerTest, ClosingTheLedgerFirstCompletesEveryQueuedAsyncAppend) {
+  constexpr int kAppends = 300;
+  AsyncResults results;
+  {
+    auto ledger = Ledger::Open(paths_);
+    ASSERT_TRUE(ledger.ok());
+    for (int i = 0; i < kAppends; ++i) {
+      (*ledger)->AppendAsync("test", "{\"i\":" + std::to_string(i) + "}", results.Callback(0));
+    }
+  }                                     // the destructor drains the queue
+  const auto all = results.WaitFor(0);  // no waiting: everything must be in already
+  ASSERT_EQ(all.size(), std::size_t{kAppends});
+  for (const auto& [writer, r] : all) EXPECT_TRUE(r.ok());
+  EXPECT_EQ(testing::MustVerify(paths_).entries, std::uint64_t{kAppends});
 }
 
 TEST_F(LedgerTest, WriteAheadLogStaysBoundedAfterReopen) {

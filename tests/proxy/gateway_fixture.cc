@@ -54,6 +54,32 @@ StatusOr<ledger::Receipt> SwitchableAudit::Append(std::string_view kind, std::st
   return ledger_.Append(kind, payload);
 }
 
+void SwitchableAudit::AppendAsync(std::string_view kind, std::string_view payload,
+                                  ledger::Ledger::AppendCallback done) {
+  if (holding) {
+    std::lock_guard lock(mu_);
+    held_.push_back({std::string(kind), std::string(payload), std::move(done)});
+    return;
+  }
+  if (failing) return done(Status::ResourceExhausted("database or disk is full"));
+  ledger_.AppendAsync(kind, payload, std::move(done));
+}
+
+std::size_t SwitchableAudit::held() const {
+  std::lock_guard lock(mu_);
+  return held_.size();
+}
+
+void SwitchableAudit::Release() {
+  std::vector<Held> held;
+  {
+    std::lock_guard lock(mu_);
+    held.swap(held_);
+  }
+  holding = false;
+  for (Held& h : held) AppendAsync(h.kind, h.payload, std::move(h.done));
+}
+
 std::vector<std::pair<std::string, std::string>> WarrantedContext() {
   return {{"X-Oversight-Warrant-Id", "W-2026-0042"},
           {"X-Oversight-Case-Id", "C-2026-1187"},

@@ -39,15 +39,28 @@ class ScriptedUpstream final : public Upstream {
   std::vector<std::pair<std::string, Json>> calls_;
 };
 
-// The real ledger, with a switch that makes appends fail like a full disk.
+// The real ledger, with a switch that makes appends fail like a full disk, and one that holds
+// asynchronous appends back until released (to see what happens while an entry commits).
 class SwitchableAudit final : public AuditLog {
  public:
   explicit SwitchableAudit(ledger::Ledger& ledger) : ledger_(ledger) {}
   std::atomic<bool> failing{false};
+  std::atomic<bool> holding{false};
   StatusOr<ledger::Receipt> Append(std::string_view kind, std::string_view payload) override;
+  void AppendAsync(std::string_view kind, std::string_view payload,
+                   ledger::Ledger::AppendCallback done) override;
+  std::size_t held() const;
+  // Appends what was held back, in order (or fails it, if `failing`).
+  void Release();
 
  private:
+  struct Held {
+    std::string kind, payload;
+    ledger::Ledger::AppendCallback done;
+  };
   ledger::Ledger& ledger_;
+  mutable std::mutex mu_;
+  std::vector<Held> held_;
 };
 
 struct Key {

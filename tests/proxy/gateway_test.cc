@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
+#include <optional>
 
 #include "gateway_fixture.h"
 #include "oversight/common/encoding.h"
@@ -123,6 +125,45 @@ TEST_F(RequestPathTest, FailedLedgerAppendDiscardsTheMatchersAnswer) {
   EXPECT_EQ(Body(r)["__type"], "ServiceUnavailableException");
   EXPECT_EQ(r.body.find("face-a"), std::string::npos) << "no match data without a ledger entry";
   EXPECT_EQ(EntryCount(), before);
+}
+
+// The answer leaves only once the entry is durable, and no thread waits for that meanwhile:
+// HandleAsync returns while the entry is still held back from the ledger.
+TEST_F(RequestPathTest, TheAnswerWaitsForItsLedgerEntryWithoutHoldingTheCallersThread) {
+  const std::uint64_t before = EntryCount();
+  audit_->holding = true;
+  Request denied = Rekognition("SearchFacesByImage", kProbe);  // no warrant
+  Sign(denied, kInvestigator);
+  std::optional<Response> answer;
+  gateway_->HandleAsync(denied, [&answer](Response r) { answer = std::move(r); });
+  EXPECT_FALSE(answer.has_value()) << "answered before its entry was written";
+  EXPECT_EQ(audit_->held(), 1u);
+  EXPECT_EQ(EntryCount(), before);
+  std::promise<Response> released;
+  gateway_->HandleAsync(denied, [&](Response r) { released.set_value(std::move(r)); });
+  audit_->Release();
+  Response second = released.get_future().get();
+  EXPECT_EQ(second.status, 400);
+  EXPECT_EQ(Header(second, "X-Oversight-Receipt").rfind("seq=", 0), 0u);
+  EXPECT_EQ(EntryCount(), before + 2);
+  ASSERT_TRUE(answer.has_value());  // the first was released with the second, in order
+  EXPECT_NE(answer->body.find("AccessDeniedException"), std::string::npos) << answer->body;
+}
+
+TEST_F(RequestPathTest, AnEntryFailingAfterItWasQueuedIsA503) {
+  upstream_.respond = [](const std::string&, const Json&) {
+    return SearchReply({Match("face-a", 99.9)});
+  };
+  audit_->holding = true;
+  Request r = Rekognition("SearchFacesByImage", kProbe, WarrantedContext());
+  Sign(r, kInvestigator);
+  std::promise<Response> answered;
+  gateway_->HandleAsync(r, [&](Response resp) { answered.set_value(std::move(resp)); });
+  audit_->failing = true;  // the disk fills while the entry waits
+  audit_->Release();
+  Response resp = answered.get_future().get();
+  EXPECT_EQ(resp.status, 503);
+  EXPECT_EQ(resp.body.find("face-a"), std::string::npos);
 }
 
 // A real failing write, not a switch: the process may not grow any file past its current size

@@ -85,7 +85,8 @@ TEST_F(ServerTest, InvalidLimitsOrTimeoutsFailStart) {
   bad = config_;
   bad.worker_threads = 0;
   EXPECT_EQ(Server::Start(bad, handler).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(Server::Start(config_, nullptr).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Server::Start(config_, Handler()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Server::Start(config_, AsyncHandler()).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -100,6 +100,13 @@ class Ledger {
 
   // Appends one entry; blocks until it is durable. `payload_json` must be a JSON object.
   StatusOr<Receipt> Append(std::string_view kind, std::string_view payload_json);
+  // The same without blocking: `done` is called exactly once, with the receipt after the entry
+  // is durable or with the error (on this thread when the entry is refused before queueing,
+  // otherwise on the committer thread). It holds up the next commit while it runs, so it must
+  // be quick; it must not throw and must not wait on this ledger. Order, durability and the
+  // failure rules are those of Append.
+  using AppendCallback = std::function<void(StatusOr<Receipt>)>;
+  void AppendAsync(std::string_view kind, std::string_view payload_json, AppendCallback done);
 
   // Signs a checkpoint of the current tree now, unless the latest already covers it; returns
   // the latest checkpoint either way. FailedPrecondition on an empty ledger.

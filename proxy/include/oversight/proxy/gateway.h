@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,11 @@ class AuditLog {
  public:
   virtual ~AuditLog() = default;
   virtual StatusOr<ledger::Receipt> Append(std::string_view kind, std::string_view payload) = 0;
+  // Ledger::AppendAsync's contract; by default the blocking Append, then `done`.
+  virtual void AppendAsync(std::string_view kind, std::string_view payload,
+                           ledger::Ledger::AppendCallback done) {
+    done(Append(kind, payload));
+  }
 };
 std::unique_ptr<AuditLog> MakeLedgerAuditLog(ledger::Ledger& ledger);
 
@@ -92,7 +98,10 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // The server's handler.
+  // The server's handler: answers through `respond` once the request's ledger entry is
+  // durable (or refused), from the ledger's committer thread; no thread waits for the append.
+  void HandleAsync(const Request& request, std::function<void(Response)> respond);
+  // The same, waiting for the answer.
   Response Handle(const Request& request);
 
   // Rebuilds the history index from the ledger's recent request entries (call before serving).

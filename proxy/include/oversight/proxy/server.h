@@ -48,11 +48,16 @@ struct ServerConfig {
 };
 
 using Handler = std::function<Response(const Request&)>;
+// A handler that answers later: it calls `respond` exactly once, from any thread. It may hand
+// the request on (to the ledger's committer) instead of holding a worker thread while it waits.
+using Respond = std::function<void(Response)>;
+using AsyncHandler = std::function<void(Request, Respond)>;
 
 class Server {
  public:
   // Validates the config, loads certificate and key, binds and starts serving.
   static StatusOr<std::unique_ptr<Server>> Start(const ServerConfig& config, Handler handler);
+  static StatusOr<std::unique_ptr<Server>> Start(const ServerConfig& config, AsyncHandler handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
