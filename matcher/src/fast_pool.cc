@@ -8,7 +8,6 @@
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 
-#include <algorithm>
 #include <mutex>
 #include <opencv2/dnn/shape_utils.hpp>
 #include <vector>
@@ -24,30 +23,34 @@ inline __mmask16 FirstLanes(int n) {
   return n >= kL ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1);
 }
 
-// One channel: out[oy][ox] = max over rows 2oy.. and columns 2ox.. of `kernel` each. The
-// vertical max goes to `row` (at least 2 * 16 * ceil(ow / 16) + 2 floats), then even and odd
-// columns are separated with permutes to take the horizontal max 16 outputs at a time.
+// Columns col.. col+15 of `kernel` rows `w` apart from `r`, their elementwise max; zeros from
+// column `w` on (never stored: those lanes only feed outputs past the end).
+__attribute__((target("avx512f"))) inline __m512 ColumnMax(const float* r, int col, int w,
+                                                           int kernel) {
+  const __mmask16 m = FirstLanes(w - col);
+  __m512 v = _mm512_maskz_loadu_ps(m, r + col);
+  for (int i = 1; i < kernel; ++i) v = _mm512_max_ps(v, _mm512_maskz_loadu_ps(m, r + i * w + col));
+  return v;
+}
+
+// One channel: out[oy][ox] = max over rows 2oy.. and columns 2ox.. of `kernel` each, 16
+// outputs at a time: the vertical max of 32 (+2) columns, then even and odd columns separated
+// with permutes, straight from the input (no row buffer to keep per thread).
 __attribute__((target("avx512f"))) void PoolPlane(const float* in, int w, int kernel, float* out,
-                                                  int oh, int ow, float* row) {
+                                                  int oh, int ow) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
   for (int oy = 0; oy < oh; ++oy) {
     const float* r = in + static_cast<std::size_t>(2 * oy) * w;
-    for (int x = 0; x < w; x += kL) {
-      const __mmask16 m = FirstLanes(w - x);
-      __m512 v = _mm512_maskz_loadu_ps(m, r + x);
-      for (int i = 1; i < kernel; ++i)
-        v = _mm512_max_ps(v, _mm512_maskz_loadu_ps(m, r + i * w + x));
-      _mm512_storeu_ps(row + x, v);
-    }
     float* o = out + static_cast<std::size_t>(oy) * ow;
     for (int ox = 0; ox < ow; ox += kL) {
-      const float* t = row + 2 * ox;
-      const __m512 a = _mm512_loadu_ps(t), b = _mm512_loadu_ps(t + kL);
+      const int col = 2 * ox;
+      const __m512 a = ColumnMax(r, col, w, kernel), b = ColumnMax(r, col + kL, w, kernel);
       __m512 v =
           _mm512_max_ps(_mm512_permutex2var_ps(a, even, b), _mm512_permutex2var_ps(a, odd, b));
       if (kernel == 3) {
-        const __m512 c = _mm512_loadu_ps(t + 2), d = _mm512_loadu_ps(t + kL + 2);
+        const __m512 c = ColumnMax(r, col + 2, w, kernel);
+        const __m512 d = ColumnMax(r, col + kL + 2, w, kernel);
         v = _mm512_max_ps(v, _mm512_permutex2var_ps(c, even, d));
       }
       _mm512_mask_storeu_ps(o + ox, FirstLanes(ow - ox), v);
@@ -89,16 +92,12 @@ class FastMaxPoolLayer : public cv::dnn::Layer {
     cv::Mat& out = outputs[0];
     const int h = in.size[2], w = in.size[3], oh = out.size[2], ow = out.size[3];
     const int planes = in.size[0] * in.size[1];
-    // The row buffer covers whole 16-column groups of both passes' loads.
-    const int row_size = std::max((w + kL - 1) / kL * kL, 2 * kL * ((ow + kL - 1) / kL) + 2) + kL;
     cv::parallel_for_(
         cv::Range(0, planes),
         [&](const cv::Range& r) {
-          thread_local std::vector<float> row;  // kept: no allocation per forward once warm
-          if (row.size() < static_cast<std::size_t>(row_size)) row.assign(row_size, 0.f);
           for (int p = r.start; p < r.end; ++p) {
             PoolPlane(in.ptr<float>() + static_cast<std::size_t>(p) * h * w, w, kernel_,
-                      out.ptr<float>() + static_cast<std::size_t>(p) * oh * ow, oh, ow, row.data());
+                      out.ptr<float>() + static_cast<std::size_t>(p) * oh * ow, oh, ow);
           }
         },
         planes);

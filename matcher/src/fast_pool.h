@@ -2,8 +2,9 @@
 // written for AVX-512.
 //
 // Why: OpenCV 4.6's max pooling took about 80 us per forward on the recognition net's stem
-// output (32 x 72 x 72 -> 35 x 35), more than a 3x3 conv layer of the net; a vectorised pass
-// takes a fraction of that. Used only where FastConvAvailable() (fast_conv.h) is true.
+// output (32 x 72 x 72 -> 35 x 35), half a 3x3 conv layer of the net; this pass takes about
+// half that, most of it reading the 660 KB input. Used only where FastConvAvailable()
+// (fast_conv.h) is true.
 #pragma once
 
 #include <opencv2/dnn.hpp>
