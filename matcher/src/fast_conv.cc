@@ -235,13 +235,21 @@ class FastConvLayer : public cv::dnn::Layer {
                        std::vector<cv::dnn::MatShape>& outputs,
                        std::vector<cv::dnn::MatShape>&) const override {
     const Geometry g = MakeGeometry(inputs[0], spec_);
-    outputs.assign(1, cv::dnn::MatShape{inputs[0][0], k_out_, g.oh, g.ow});
+    if (spec_.pool_shortcut) {
+      outputs.assign(1,
+                     cv::dnn::MatShape{inputs[0][0], k_out_, inputs[1][2] / 2, inputs[1][3] / 2});
+    } else {
+      outputs.assign(1, cv::dnn::MatShape{inputs[0][0], k_out_, g.oh, g.ow});
+    }
     return false;
   }
 
   int64 getFLOPS(const std::vector<cv::dnn::MatShape>& inputs,
                  const std::vector<cv::dnn::MatShape>& outputs) const override {
-    return 2LL * cv::dnn::total(outputs[0]) * inputs[0][1] * spec_.kernel * spec_.kernel;
+    // The conv's own output, which a pool shortcut's output may exceed by a row and column.
+    const Geometry g = MakeGeometry(inputs[0], spec_);
+    const int64 positions = static_cast<int64>(outputs[0][0]) * k_out_ * g.oh * g.ow;
+    return 2LL * positions * inputs[0][1] * spec_.kernel * spec_.kernel;
   }
 
   void forward(cv::InputArrayOfArrays inputs, cv::OutputArrayOfArrays outputs,
@@ -250,7 +258,10 @@ class FastConvLayer : public cv::dnn::Layer {
  private:
   void Prepare(const cv::dnn::MatShape& in);
   const float* PaddedInput(const float* x);
-  void RunItem(int item, const float* x, const float* res, float* out) const;
+  void RunItem(int item, const float* x, const float* res, float* out, bool relu) const;
+  void RunConv(const float* x, const float* res, float* out, bool relu);
+  const float* PooledShortcut(const cv::Mat& block_in, int n);
+  void AddPadded(const float* conv, const float* pooled, float* out, int ph, int pw) const;
 
   FastConvSpec spec_;
   int k_out_ = 0;
@@ -262,8 +273,10 @@ class FastConvLayer : public cv::dnn::Layer {
   Geometry geo_;                        // of the last input; the tables below follow it
   std::vector<int> offsets_;            // per tap: offset of (c, ky, kx) in the padded input
   std::vector<float> padded_;           // the zero-padded input, if padding is needed
-  int vectors_ = 2;                     // channel vectors per tile: 2, or 1 (see Prepare)
-  int block_ = 32;                      // output channels per tile, 16 * vectors_
+  std::vector<float> pooled_;  // pool_shortcut: the pooled shortcut, zero after its channels
+  std::vector<float> conv_;    // pool_shortcut with a smaller conv output: the conv's output
+  int vectors_ = 2;            // channel vectors per tile: 2, or 1 (see Prepare)
+  int block_ = 32;             // output channels per tile, 16 * vectors_
   int tile_ = 12, tiles_ = 0;
   TileFn tile_fn_ = nullptr;
 };
@@ -276,6 +289,7 @@ FastConvLayer::FastConvLayer(const cv::dnn::LayerParams& p) {
   spec_.pad = p.get<int>("pad");
   spec_.relu = p.get<bool>("relu");
   spec_.negative_slope = p.get<float>("negative_slope");
+  spec_.pool_shortcut = p.get<bool>("pool_shortcut", false);
   const cv::Mat& w = blobs.at(0);  // OIHW
   k_out_ = w.size[0];
   taps_ = w.size[1] * w.size[2] * w.size[3];
@@ -326,7 +340,8 @@ const float* FastConvLayer::PaddedInput(const float* x) {
   return padded_.data();
 }
 
-void FastConvLayer::RunItem(int item, const float* x, const float* res, float* out) const {
+void FastConvLayer::RunItem(int item, const float* x, const float* res, float* out,
+                            bool relu) const {
   const int block = item / tiles_, first = (item % tiles_) * tile_;
   const int positions = geo_.oh * geo_.ow;
   const int valid = std::min(tile_, positions - first);
@@ -343,8 +358,8 @@ void FastConvLayer::RunItem(int item, const float* x, const float* res, float* o
   for (int j = valid; j < tile_; ++j) xp[j] = xp[valid - 1];  // spare lanes: the last position
   const std::size_t k0 = static_cast<std::size_t>(block) * block_;
   const std::size_t at = k0 * positions + first;
-  const TileOut t{out + at,   res ? res + at : nullptr, static_cast<std::size_t>(positions), valid,
-                  spec_.relu, spec_.negative_slope};
+  const TileOut t{out + at, res ? res + at : nullptr, static_cast<std::size_t>(positions), valid,
+                  relu,     spec_.negative_slope};
   TileWeights tw;
   if (bytes_.empty()) {
     tw.w = &packed_[k0 * taps_];
@@ -352,6 +367,50 @@ void FastConvLayer::RunItem(int item, const float* x, const float* res, float* o
     tw = {&bytes_[k0 * taps_], &wscale_[k0], &wshift_[k0]};
   }
   tile_fn_(xp, offsets_.data(), taps_, tw, &bias_[k0], t);
+}
+
+void FastConvLayer::RunConv(const float* x, const float* res, float* out, bool relu) {
+  const int items = k_out_ / block_ * tiles_;
+  cv::parallel_for_(
+      cv::Range(0, items),
+      [&](const cv::Range& r) {
+        for (int i = r.start; i < r.end; ++i) RunItem(i, x, res, out, relu);
+      },
+      items);
+}
+
+// The 2x2/2 'valid' average pool of image n of the block's input, as K channels (the ones
+// past the input's stay zero from the first call).
+const float* FastConvLayer::PooledShortcut(const cv::Mat& block_in, int n) {
+  const int c = block_in.size[1], h = block_in.size[2], w = block_in.size[3];
+  const int ph = h / 2, pw = w / 2;
+  const std::size_t size = static_cast<std::size_t>(k_out_) * ph * pw;
+  if (pooled_.size() != size) pooled_.assign(size, 0.f);
+  const float* src = block_in.ptr<float>() + static_cast<std::size_t>(n) * c * h * w;
+  for (int ch = 0; ch < c; ++ch)
+    for (int y = 0; y < ph; ++y) {
+      const float* r0 = src + (static_cast<std::size_t>(ch) * h + 2 * y) * w;
+      const float* r1 = r0 + w;
+      float* dst = &pooled_[(static_cast<std::size_t>(ch) * ph + y) * pw];
+      for (int x = 0; x < pw; ++x)
+        dst[x] = (r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1]) * 0.25f;
+    }
+  return pooled_.data();
+}
+
+// out = ReLU(conv, zero-padded at the bottom and right to ph x pw, + pooled).
+void FastConvLayer::AddPadded(const float* conv, const float* pooled, float* out, int ph,
+                              int pw) const {
+  for (int k = 0; k < k_out_; ++k)
+    for (int y = 0; y < ph; ++y)
+      for (int x = 0; x < pw; ++x) {
+        const std::size_t at = (static_cast<std::size_t>(k) * ph + y) * pw + x;
+        float v = pooled[at];
+        if (y < geo_.oh && x < geo_.ow) {
+          v += conv[(static_cast<std::size_t>(k) * geo_.oh + y) * geo_.ow + x];
+        }
+        out[at] = spec_.relu ? std::max(v, v * spec_.negative_slope) : v;
+      }
 }
 
 void FastConvLayer::forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
@@ -362,18 +421,22 @@ void FastConvLayer::forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOf
   const cv::Mat& in = inputs[0];
   Prepare(cv::dnn::shape(in));
   const std::size_t in_step = static_cast<std::size_t>(geo_.c) * geo_.h * geo_.w;
-  const std::size_t out_step = static_cast<std::size_t>(k_out_) * geo_.oh * geo_.ow;
-  const int items = k_out_ / block_ * tiles_;
+  const std::size_t out_step = outputs[0].total(1);
+  const int ph = outputs[0].size[2], pw = outputs[0].size[3];
   for (int n = 0; n < in.size[0]; ++n) {
     const float* x = PaddedInput(in.ptr<float>() + n * in_step);
-    const float* res = inputs.size() > 1 ? inputs[1].ptr<float>() + n * out_step : nullptr;
     float* out = outputs[0].ptr<float>() + n * out_step;
-    cv::parallel_for_(
-        cv::Range(0, items),
-        [&](const cv::Range& r) {
-          for (int i = r.start; i < r.end; ++i) RunItem(i, x, res, out);
-        },
-        items);
+    if (!spec_.pool_shortcut) {
+      const float* res = inputs.size() > 1 ? inputs[1].ptr<float>() + n * out_step : nullptr;
+      RunConv(x, res, out, spec_.relu);
+    } else if (ph == geo_.oh && pw == geo_.ow) {
+      RunConv(x, PooledShortcut(inputs[1], n), out, spec_.relu);
+    } else {
+      const float* pooled = PooledShortcut(inputs[1], n);
+      conv_.resize(static_cast<std::size_t>(k_out_) * geo_.oh * geo_.ow);
+      RunConv(x, nullptr, conv_.data(), false);
+      AddPadded(conv_.data(), pooled, out, ph, pw);
+    }
   }
 }
 
@@ -407,6 +470,7 @@ cv::dnn::LayerParams FastConvParams(const FastConvSpec& spec, const cv::Mat& oih
   p.set("pad", spec.pad);
   p.set("relu", spec.relu);
   p.set("negative_slope", spec.negative_slope);
+  p.set("pool_shortcut", spec.pool_shortcut);
   p.blobs = {oihw, bias};
   return p;
 }

@@ -22,6 +22,11 @@ struct FastConvSpec {
   int pad = 0;
   bool relu = false;           // max(0, .) after bias and residual ...
   float negative_slope = 0.f;  // ... or, if not 0, leaky: x < 0 ? slope * x : x (slope < 1)
+  // face-api's downsampling shortcut fused in: the second input is the block's input, of at
+  // most K channels, and what is added is its 2x2/2 average pool with zero channels after its
+  // own. The output has the pool's size; where the conv's output is one row and column short,
+  // the conv counts as zero there (the graph's bottom/right zero padding).
+  bool pool_shortcut = false;
 };
 
 // True if this CPU can run FastConv. Registers the layer type with cv::dnn on first call.

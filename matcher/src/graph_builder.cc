@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "fast_conv.h"
+#include "fast_pool.h"
 
 namespace oversight::matcher::internal {
 namespace {
@@ -82,6 +83,16 @@ Tensor CentreTap(const Tensor& f) {
   return t;
 }
 
+// `w`, or its centre tap alone (held in `centre`, `spec` made 1x1) if only that is read.
+ConvWeights CentreOnly(const Blob& in, ConvSpec& spec, const ConvWeights& w, Tensor& centre) {
+  if (!ReadsOnlyCentre(in, spec)) return w;
+  centre = CentreTap(*w.filters);
+  spec.kernel = 1;
+  ConvWeights used = w;
+  used.filters = &centre;
+  return used;
+}
+
 // At most this many output positions, a conv streams more weight bytes than it has FMAs to
 // hide them behind (the recognition net's 256-channel 4x4, 3x3 and 1x1 maps: 2.4 MB of float
 // weights per conv): those take their quantised weights as bytes when the file has them.
@@ -101,6 +112,11 @@ cv::dnn::LayerParams ByteParams(const FastConvSpec& spec, const ConvWeights& w, 
 }
 
 }  // namespace
+
+bool PoolShortcutFits(int conv_h, int conv_w, const Blob& block_in) {
+  const int ph = block_in.h / 2, pw = block_in.w / 2;
+  return (conv_h == ph && conv_w == pw) || (conv_h + 1 == ph && conv_w + 1 == pw);
+}
 
 int OutputSize(int in, int kernel, int stride, Padding padding, int explicit_pad) {
   if (explicit_pad > 0) return (in + 2 * explicit_pad - kernel) / stride + 1;
@@ -147,12 +163,7 @@ Blob GraphBuilder::Conv(const Blob& in, const ConvSpec& spec, const Tensor& filt
 Blob GraphBuilder::ConvBlock(const Blob& in, ConvSpec spec, const ConvWeights& w,
                              const Blob* residual, bool relu, float negative_slope) {
   Tensor centre;
-  ConvWeights used = w;
-  if (ReadsOnlyCentre(in, spec)) {
-    centre = CentreTap(*w.filters);
-    used.filters = &centre;
-    spec.kernel = 1;
-  }
+  const ConvWeights used = CentreOnly(in, spec, w, centre);
   if (fast_conv_ && !spec.depthwise && used.filters->shape[3] % kFastConvLanes == 0) {
     return FastConvBlock(in, spec, used, residual, relu, negative_slope);
   }
@@ -161,15 +172,31 @@ Blob GraphBuilder::ConvBlock(const Blob& in, ConvSpec spec, const ConvWeights& w
   return relu ? Relu(x, negative_slope) : x;
 }
 
+Blob GraphBuilder::ConvPoolShortcut(const Blob& in, ConvSpec spec, const ConvWeights& w,
+                                    const Blob& block_in) {
+  Tensor centre;
+  const ConvWeights used = CentreOnly(in, spec, w, centre);
+  const int out_c = used.filters->shape[3];
+  if (fast_conv_ && !spec.depthwise && out_c % kFastConvLanes == 0 && block_in.c <= out_c) {
+    return FastConvBlock(in, spec, used, nullptr, true, 0.f, &block_in);
+  }
+  Blob x = Conv(in, spec, *used.filters, used.bias, used.scale, used.shift);
+  const Blob pooled = AvgPool(block_in, 2, 2, Padding::kValid);
+  if (x.h + 1 == pooled.h && x.w + 1 == pooled.w) x = PadBottomRight(x);
+  return Relu(Sum(x, pooled));
+}
+
 Blob GraphBuilder::FastConvBlock(const Blob& in, const ConvSpec& spec, const ConvWeights& w,
-                                 const Blob* residual, bool relu, float negative_slope) {
+                                 const Blob* residual, bool relu, float negative_slope,
+                                 const Blob* pool_shortcut) {
   const int out_c = w.filters->shape[3];
   const FastConvSpec fs{.kernel = spec.kernel,
                         .stride = spec.stride,
                         .same = spec.explicit_pad == 0 && spec.padding == Padding::kSame,
                         .pad = spec.explicit_pad,
                         .relu = relu,
-                        .negative_slope = negative_slope};
+                        .negative_slope = negative_slope,
+                        .pool_shortcut = pool_shortcut != nullptr};
   const Blob out{0, out_c,
                  OutputSize(in.h, spec.kernel, spec.stride, spec.padding, spec.explicit_pad),
                  OutputSize(in.w, spec.kernel, spec.stride, spec.padding, spec.explicit_pad)};
@@ -177,6 +204,11 @@ Blob GraphBuilder::FastConvBlock(const Blob& in, const ConvSpec& spec, const Con
   cv::dnn::LayerParams p = bytes ? ByteParams(fs, w, out_c)
                                  : FastConvParams(fs, FiltersToOihw(*w.filters, w.scale),
                                                   FoldedBias(out_c, w.bias, w.scale, w.shift));
+  if (pool_shortcut) {
+    if (!PoolShortcutFits(out.h, out.w, *pool_shortcut)) std::abort();
+    return Add(p.type, p, {in, *pool_shortcut},
+               Blob{0, out_c, pool_shortcut->h / 2, pool_shortcut->w / 2});
+  }
   if (!residual) return Add(p.type, p, {in}, out);
   if (residual->c != out.c || residual->h != out.h || residual->w != out.w) std::abort();
   return Add(p.type, p, {in, *residual}, out);
@@ -201,6 +233,12 @@ Blob GraphBuilder::Pool(const Blob& in, const char* kind, int kernel, int stride
 }
 
 Blob GraphBuilder::MaxPool(const Blob& in, int kernel, int stride, Padding padding) {
+  if (fast_conv_ && FastMaxPoolFits(kernel, stride, padding == Padding::kValid)) {
+    cv::dnn::LayerParams p = FastMaxPoolParams(kernel);
+    return Add(p.type, p, {in},
+               Blob{0, in.c, OutputSize(in.h, kernel, stride, padding),
+                    OutputSize(in.w, kernel, stride, padding)});
+  }
   return Pool(in, "max", kernel, stride, padding);
 }
 

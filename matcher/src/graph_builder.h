@@ -55,6 +55,12 @@ class GraphBuilder {
   // Convolution [+ Eltwise] [+ ReLU].
   Blob ConvBlock(const Blob& in, ConvSpec spec, const ConvWeights& w, const Blob* residual,
                  bool relu, float negative_slope = 0.f);
+  // face-api's downsampling residual: ReLU(conv(in) + shortcut) with the shortcut the 2x2/2
+  // 'valid' average pool of `block_in` with zero channels appended, the conv's output padded
+  // with a zero bottom row and right column when it is one smaller than the pool's. One
+  // FastConv layer if the backend allows it, else Convolution, AvgPool, [Padding,] Eltwise,
+  // ReLU. The conv must have ReLU off; the caller checks the shapes fit (see PoolShortcutFits).
+  Blob ConvPoolShortcut(const Blob& in, ConvSpec spec, const ConvWeights& w, const Blob& block_in);
   Blob Relu(const Blob& in, float negative_slope = 0.f);
   Blob MaxPool(const Blob& in, int kernel, int stride, Padding padding);
   Blob AvgPool(const Blob& in, int kernel, int stride, Padding padding);
@@ -76,13 +82,18 @@ class GraphBuilder {
            Blob out);
   Blob Pool(const Blob& in, const char* kind, int kernel, int stride, Padding padding);
   Blob FastConvBlock(const Blob& in, const ConvSpec& spec, const ConvWeights& w,
-                     const Blob* residual, bool relu, float negative_slope);
+                     const Blob* residual, bool relu, float negative_slope,
+                     const Blob* pool_shortcut = nullptr);
 
   cv::dnn::Net net_;
   Blob input_;
   bool fast_conv_ = false;
   int counter_ = 0;
 };
+
+// True if ConvPoolShortcut can join a conv output of `conv_h` x `conv_w` with the pool of
+// `block_in`: the same size, or one row and column smaller.
+bool PoolShortcutFits(int conv_h, int conv_w, const Blob& block_in);
 
 // Output size of a conv/pool along one axis, TensorFlow rules.
 int OutputSize(int in, int kernel, int stride, Padding padding, int explicit_pad = 0);

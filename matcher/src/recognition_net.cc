@@ -5,18 +5,26 @@
 namespace oversight::matcher::internal {
 namespace {
 
-// conv + bias + dlib's affine "scale" layer folded into one conv, then optionally
-// + residual and ReLU (the residual add fused into the conv that feeds it).
-StatusOr<Blob> ConvUnit(GraphBuilder& g, const WeightMap& w, const Blob& in,
-                        const std::string& prefix, int out_c, const ConvSpec& spec, bool relu,
-                        const Blob* residual = nullptr) {
-  const int f_shape[] = {spec.kernel, spec.kernel, in.c, out_c};
+// A conv unit's tensors: conv + bias + dlib's affine "scale" layer (folded into the conv).
+StatusOr<ConvWeights> UnitWeights(const WeightMap& w, const std::string& prefix, int kernel,
+                                  int in_c, int out_c) {
+  const int f_shape[] = {kernel, kernel, in_c, out_c};
   const int v_shape[] = {out_c};
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* f, w.Get(prefix + "/conv/filters", f_shape));
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* b, w.Get(prefix + "/conv/bias", v_shape));
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* s, w.Get(prefix + "/scale/weights", v_shape));
   OVERSIGHT_ASSIGN_OR_RETURN(const Tensor* sb, w.Get(prefix + "/scale/biases", v_shape));
-  return g.ConvBlock(in, spec, {.filters = f, .bias = b, .scale = s, .shift = sb}, residual, relu);
+  return ConvWeights{.filters = f, .bias = b, .scale = s, .shift = sb};
+}
+
+// The conv unit, then optionally + residual and ReLU (the residual add fused into the conv
+// that feeds it).
+StatusOr<Blob> ConvUnit(GraphBuilder& g, const WeightMap& w, const Blob& in,
+                        const std::string& prefix, int out_c, const ConvSpec& spec, bool relu,
+                        const Blob* residual = nullptr) {
+  OVERSIGHT_ASSIGN_OR_RETURN(const ConvWeights cw,
+                             UnitWeights(w, prefix, spec.kernel, in.c, out_c));
+  return g.ConvBlock(in, spec, cw, residual, relu);
 }
 
 // relu(conv2(relu(conv1 x)) + x), both 3x3 stride 1 'same'.
@@ -29,18 +37,18 @@ StatusOr<Blob> Residual(GraphBuilder& g, const WeightMap& w, const Blob& in,
 
 // Main path conv1 3x3/2 'valid' + ReLU, conv2 3x3 'same'; shortcut avgPool 2x2/2 'valid' with
 // zero channels appended; the main path gets a zero bottom row and right column when it comes
-// out one smaller than the shortcut (3 vs 4 and 1 vs 2 here).
+// out one smaller than the shortcut (3 vs 4 and 1 vs 2 here). conv2, the shortcut, the sum
+// and the ReLU are one FastConv layer where it is used (GraphBuilder::ConvPoolShortcut).
 StatusOr<Blob> ResidualDown(GraphBuilder& g, const WeightMap& w, const Blob& in,
                             const std::string& name, int out_c) {
   const ConvSpec down{.kernel = 3, .stride = 2, .padding = Padding::kValid};
   OVERSIGHT_ASSIGN_OR_RETURN(Blob x, ConvUnit(g, w, in, name + "/conv1", out_c, down, true));
-  OVERSIGHT_ASSIGN_OR_RETURN(x, ConvUnit(g, w, x, name + "/conv2", out_c, {.kernel = 3}, false));
-  const Blob pooled = g.AvgPool(in, 2, 2, Padding::kValid);
-  if (x.h + 1 == pooled.h && x.w + 1 == pooled.w) x = g.PadBottomRight(x);
-  if (x.h != pooled.h || x.w != pooled.w) {
+  if (!PoolShortcutFits(x.h, x.w, in) || out_c < in.c) {  // conv2 is 'same': x's size stays
     return Status::Internal("recognition net: unexpected shape at " + name);
   }
-  return g.Relu(g.Sum(x, pooled));
+  OVERSIGHT_ASSIGN_OR_RETURN(const ConvWeights cw,
+                             UnitWeights(w, name + "/conv2", 3, out_c, out_c));
+  return g.ConvPoolShortcut(x, {.kernel = 3}, cw, in);
 }
 
 StatusOr<Blob> Stage(GraphBuilder& g, const WeightMap& w, Blob x, int channels, int residuals,

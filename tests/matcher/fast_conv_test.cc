@@ -2,7 +2,8 @@
 // random weights and inputs, over every shape class the nets use: the 7x7/2 stem, 3x3 'same'
 // with a residual, 3x3/2 'valid', TensorFlow's asymmetric 'SAME' at stride 2, explicit
 // padding, the small late layers (4x4, 3x3, and 1x1 where only the centre tap is read), and a
-// batch of two. The fixture tests then check the whole recognition net against face-api.
+// batch of two; then the fused downsampling shortcut and FastMaxPool. The fixture tests then
+// check the whole recognition net against face-api.
 #include "fast_conv.h"
 
 #include <gtest/gtest.h>
@@ -159,6 +160,79 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"BytesCentreTap1x1", 256, 256, 1, {.kernel = 3}, true, true, 1, 0.f, true},
         Case{"BytesOneVector", 64, 48, 2, {.kernel = 3}, false, false, 1, 0.f, true}),
     [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
+
+// face-api's downsampling residual (conv1 3x3/2 'valid' + ReLU, then conv2 fused with the
+// pooled, zero-channel-padded shortcut, the sum and the ReLU) against OpenCV's Convolution,
+// AvgPool, Padding, Eltwise and ReLU layers: the same size as the pool, one row and column
+// short (3x3 vs 4x4), and the 1x1 map whose conv reads only its centre tap.
+struct DownCase {
+  std::string name;
+  int in_c, out_c, size;
+  bool quantised = false;
+};
+
+cv::Mat RunDownCase(const DownCase& c, ConvBackend backend, const cv::Mat& input) {
+  cv::RNG& rng = cv::theRNG();
+  rng.state = 7;
+  const float range1 = 1.f / std::sqrt(9.f * static_cast<float>(c.in_c));
+  const float range2 = 1.f / std::sqrt(9.f * static_cast<float>(c.out_c));
+  const Tensor f1 = Random({3, 3, c.in_c, c.out_c}, -range1, range1);
+  const Tensor f2 = c.quantised ? RandomQuantised({3, 3, c.out_c, c.out_c}, range2)
+                                : Random({3, 3, c.out_c, c.out_c}, -range2, range2);
+  const Tensor b = Random({c.out_c}, -0.1f, 0.1f);
+  const Tensor s = Random({c.out_c}, 0.5f, 1.5f);
+  GraphBuilder g(c.in_c, c.size, c.size, backend);
+  const Blob x = g.ConvBlock(g.input(), {.kernel = 3, .stride = 2, .padding = Padding::kValid},
+                             {.filters = &f1, .bias = &b}, nullptr, true);
+  g.ConvPoolShortcut(x, {.kernel = 3}, {.filters = &f2, .bias = &b, .scale = &s}, g.input());
+  cv::dnn::Net net = g.Finish();
+  net.setInput(input);
+  return net.forward().clone();
+}
+
+class PoolShortcutTest : public ::testing::TestWithParam<DownCase> {};
+
+TEST_P(PoolShortcutTest, MatchesOpenCvWithin1e4) {
+  if (!internal::FastConvAvailable()) GTEST_SKIP() << "no AVX-512F: FastConv is not used here";
+  const DownCase& c = GetParam();
+  const int dims[] = {1, c.in_c, c.size, c.size};
+  cv::Mat input(4, dims, CV_32F);
+  cv::randu(input, -1.f, 1.f);
+  const cv::Mat ours = RunDownCase(c, ConvBackend::kAuto, input);
+  const cv::Mat ref = RunDownCase(c, ConvBackend::kOpenCv, input);
+  ASSERT_EQ(ours.size, ref.size);
+  EXPECT_LT(cv::norm(ours, ref, cv::NORM_INF), kTolerance);
+  EXPECT_GT(cv::norm(ref, cv::NORM_INF), 0.1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, PoolShortcutTest,
+                         ::testing::Values(DownCase{"SameSize35To17", 32, 64, 35},
+                                           DownCase{"PaddedBottomRight8To3", 128, 256, 8, true},
+                                           DownCase{"CentreTap4To1", 256, 256, 4, true},
+                                           DownCase{"OddChannels", 16, 32, 11}),
+                         [](const ::testing::TestParamInfo<DownCase>& p) { return p.param.name; });
+
+// Max pooling with stride 2, 'valid' (FastMaxPool where FastConv is used) against OpenCV's.
+TEST(FastMaxPoolTest, MatchesOpenCvExactly) {
+  if (!internal::FastConvAvailable()) GTEST_SKIP() << "no AVX-512F: FastConv is not used here";
+  for (const int kernel : {2, 3}) {
+    for (const int size : {72, 41, 35, 7}) {
+      const int dims[] = {2, 5, size, size + 3};
+      cv::Mat input(4, dims, CV_32F);
+      cv::randu(input, -1.f, 1.f);
+      cv::Mat out[2];
+      for (const ConvBackend backend : {ConvBackend::kAuto, ConvBackend::kOpenCv}) {
+        GraphBuilder g(5, size, size + 3, backend);
+        g.MaxPool(g.input(), kernel, 2, Padding::kValid);
+        cv::dnn::Net net = g.Finish();
+        net.setInput(input);
+        out[backend == ConvBackend::kAuto ? 0 : 1] = net.forward().clone();
+      }
+      ASSERT_EQ(out[0].size, out[1].size) << kernel << " " << size;
+      EXPECT_EQ(cv::norm(out[0], out[1], cv::NORM_INF), 0.0) << kernel << " " << size;
+    }
+  }
+}
 
 int FastConvLayers(cv::dnn::Net& net) {
   int fast = 0;
