@@ -80,6 +80,10 @@ class Listener {
     for (auto& context : contexts_) context->stop();
     for (std::thread& t : threads_) t.join();
     state_->pool.join();
+    // A handler may answer after it returned (when its ledger entry commits). Its answer is
+    // posted to a stopped context, which is fine; to a destroyed one, it would not be. As when
+    // handlers waited for their commit on the pool, stopping waits for those answers.
+    while (state_->unanswered.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     // Destroying the io_contexts destroys the sessions still waiting on them, closing their
     // sockets now rather than when the server object goes away.
     acceptor_.reset();

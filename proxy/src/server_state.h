@@ -41,6 +41,10 @@ struct ConnectionState {
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> accepted{0};   // connections ever admitted (not over the cap)
   std::atomic<std::size_t> in_flight{0};  // requests read but not yet fully answered
+  // Requests handed to the handler whose answer has not yet been posted to their I/O thread.
+  // An answer can come after the pool is idle (from the ledger's committer), and it touches
+  // its connection's io_context, so Stop waits for these before destroying the contexts.
+  std::atomic<std::size_t> unanswered{0};
   std::atomic<bool> stopping{false};
 };
 

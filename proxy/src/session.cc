@@ -281,12 +281,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     state_->in_flight.fetch_add(1);
     bool keep_alive = parser_->keep_alive();
     Request request = ToRequest(parser_->release());
+    state_->unanswered.fetch_add(1);
     net::post(state_->pool,
               [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
                 std::string request_id = request.request_id;
                 CallHandler(self->state_->handler, std::move(request),
                             [self, keep_alive, request_id](Response response) {
                               self->Answer(Finalize(std::move(response), request_id), keep_alive);
+                              self->state_->unanswered.fetch_sub(1);
                             });
               });
   }

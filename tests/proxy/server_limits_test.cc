@@ -2,6 +2,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -275,6 +276,51 @@ TEST_F(ServerTest, StopAnswersInFlightRequestThenRefusesConnections) {
   EXPECT_NE(in_flight_result.output.find("HTTP 200"), std::string::npos) << in_flight_result.output;
   RawTlsClient late;
   EXPECT_FALSE(late.Connect(port, pki_->ca_cert));
+}
+
+// A handler that answers later (as the gateway does, when its ledger entry commits) is
+// answered on the I/O thread; one that answers after the stop's grace period is still waited
+// for, so its answer never reaches a destroyed io_context (ASan would see that).
+TEST_F(ServerTest, AnswersGivenAfterTheHandlerReturnedAreWrittenAndWaitedForAtStop) {
+  config_.stop_grace = 100ms;
+  std::mutex mu;
+  std::vector<Respond> pending;
+  std::promise<void> entered;
+  auto server = Server::Start(config_, AsyncHandler([&](Request r, Respond respond) {
+                                std::lock_guard lock(mu);
+                                pending.push_back([respond, id = r.request_id](Response) {
+                                  respond(MakeJsonResponse("{\"Late\":true}", id));
+                                });
+                                if (pending.size() == 1) entered.set_value();
+                              }));
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  server_ = std::move(*server);
+  auto answered =
+      std::async(std::launch::async, [&] { return Curl(std::string(kKeyId) + ":" + kSecret); });
+  entered.get_future().wait();
+  {
+    std::lock_guard lock(mu);
+    pending.front()(Response{});  // answered from another thread after the handler returned
+  }
+  EXPECT_NE(answered.get().output.find("\"Late\":true"), std::string::npos);
+
+  auto stuck =
+      std::async(std::launch::async, [&] { return Curl(std::string(kKeyId) + ":" + kSecret); });
+  while (true) {
+    std::this_thread::sleep_for(10ms);
+    std::lock_guard lock(mu);
+    if (pending.size() == 2) break;
+  }
+  const auto stop_started = std::chrono::steady_clock::now();
+  auto late_answer = std::async(std::launch::async, [&] {
+    std::this_thread::sleep_for(400ms);  // well after the 100 ms grace
+    std::lock_guard lock(mu);
+    pending.back()(Response{});
+  });
+  server_->Stop();
+  EXPECT_GE(std::chrono::steady_clock::now() - stop_started, 350ms);
+  late_answer.get();
+  (void)stuck.get();  // the connection closed without an answer: the server had stopped
 }
 
 TEST_F(ServerTest, StopClosesIdleConnections) {
