@@ -1,16 +1,10 @@
 #include "fast_pool.h"
 
-// GCC 12 reports the deliberately undefined pass-through operand inside its own AVX-512
-// shuffle intrinsics as uninitialised once they are inlined; the warning is about the header.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-
 #include <mutex>
 #include <opencv2/dnn/shape_utils.hpp>
 #include <vector>
+
+#include "avx512_intrinsics.h"
 
 namespace oversight::matcher::internal {
 namespace {
