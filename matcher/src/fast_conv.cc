@@ -251,9 +251,15 @@ class FastConvLayer : public cv::dnn::Layer {
 
  private:
   void Prepare(const cv::dnn::MatShape& in);
+  void PrepareStripes();
   const float* PaddedInput(const float* x);
+  // One tile: output channel block `block`, positions [first, first + valid). `x` holds
+  // padded rows from `row0 * stride` on, `offsets` per tap for its plane height.
+  void RunTile(int block, int first, int valid, const float* x, int row0, const int* offsets,
+               const float* res, float* out, bool relu) const;
   void RunItem(int item, const float* x, const float* res, float* out, bool relu) const;
-  void RunConv(const float* x, const float* res, float* out, bool relu);
+  void RunStripe(int stripe, const float* in, const float* res, float* out, bool relu);
+  void RunConv(const float* in, const float* res, float* out, bool relu);
   const float* PooledShortcut(const cv::Mat& block_in, int n);
   void AddPadded(const float* conv, const float* pooled, float* out, int ph, int pw) const;
 
@@ -273,6 +279,11 @@ class FastConvLayer : public cv::dnn::Layer {
   int block_ = 32;             // output channels per tile, 16 * vectors_
   int tile_ = 12, tiles_ = 0;
   TileFn tile_fn_ = nullptr;
+  // Row stripes (see RunConv): one per thread, each with its own padded rows ("slab").
+  int stripes_ = 0;                        // 0: not striped
+  int slab_rows_ = 0;                      // rows per slab plane, the largest stripe's
+  std::vector<int> slab_offsets_;          // per tap, for slab planes of slab_rows_ rows
+  std::vector<std::vector<float>> slabs_;  // [stripe][c][slab_rows_][wp]
 };
 
 FastConvLayer::FastConvLayer(const cv::dnn::LayerParams& p) {
@@ -320,12 +331,60 @@ void FastConvLayer::Prepare(const cv::dnn::MatShape& in) {
   tiles_ = (g.oh * g.ow + tile_ - 1) / tile_;
   tile_fn_ =
       bytes_.empty() ? TileFor<float>(vectors_, tile_) : TileFor<std::uint8_t>(vectors_, tile_);
-  padded_.assign(g.padded() ? static_cast<std::size_t>(g.c) * g.hp * g.wp : 0, 0.f);
+  padded_.clear();  // PaddedInput allocates it if the layer is not striped
+  stripes_ = -1;    // PrepareStripes decides, for the thread count of the forward
+}
+
+// Stripe s computes tiles [s * tiles / S, (s + 1) * tiles / S) of every channel block: the
+// same amount of work each, whole tiles, contiguous positions.
+struct StripeSpan {
+  int first = 0, end = 0;  // output positions
+  int row0 = 0, rows = 0;  // output rows they touch
+};
+
+StripeSpan SpanOf(int s, int stripes, int tiles, int tile, int ow, int positions) {
+  StripeSpan span;
+  span.first = s * tiles / stripes * tile;
+  span.end = std::min(positions, (s + 1) * tiles / stripes * tile);
+  span.row0 = span.first / ow;
+  span.rows = (span.end - 1) / ow + 1 - span.row0;
+  return span;
+}
+
+// Striping pays where a layer has many positions and few channel blocks (the early layers):
+// each thread then pads and convolves its own rows, so a layer's input is mostly what the
+// same core wrote in the layer before. A shared padded copy and tiles dealt out dynamically
+// moved every plane between the cores' caches: the 32-channel layers ran no faster on two
+// threads than on one (docs/matcher.md "Timing"). Late layers (5x5) keep the dynamic split.
+constexpr int kMinRowsPerStripe = 4;
+
+void FastConvLayer::PrepareStripes() {
+  const int threads = std::max(1, cv::getNumThreads());
+  int stripes = std::min({threads, geo_.oh / kMinRowsPerStripe, tiles_});
+  if (stripes < 2) stripes = 0;
+  if (stripes == stripes_) return;
+  stripes_ = stripes;
+  slabs_.clear();
+  if (stripes_ == 0 || !geo_.padded()) return;  // unpadded: the stripes read the input itself
+  const int k = spec_.kernel;
+  slab_rows_ = 0;
+  for (int s = 0; s < stripes_; ++s) {
+    const StripeSpan span = SpanOf(s, stripes_, tiles_, tile_, geo_.ow, geo_.oh * geo_.ow);
+    slab_rows_ = std::max(slab_rows_, (span.rows - 1) * spec_.stride + k);
+  }
+  slab_offsets_.resize(taps_);
+  for (int c = 0; c < geo_.c; ++c)
+    for (int y = 0; y < k; ++y)
+      for (int x = 0; x < k; ++x)
+        slab_offsets_[(c * k + y) * k + x] = (c * slab_rows_ + y) * geo_.wp + x;
+  slabs_.assign(stripes_,
+                std::vector<float>(static_cast<std::size_t>(geo_.c) * slab_rows_ * geo_.wp, 0.f));
 }
 
 // The borders of padded_ stay zero; only the interior is rewritten.
 const float* FastConvLayer::PaddedInput(const float* x) {
   if (!geo_.padded()) return x;
+  if (padded_.empty()) padded_.assign(static_cast<std::size_t>(geo_.c) * geo_.hp * geo_.wp, 0.f);
   for (int c = 0; c < geo_.c; ++c)
     for (int y = 0; y < geo_.h; ++y)
       std::memcpy(
@@ -334,16 +393,14 @@ const float* FastConvLayer::PaddedInput(const float* x) {
   return padded_.data();
 }
 
-void FastConvLayer::RunItem(int item, const float* x, const float* res, float* out,
-                            bool relu) const {
-  const int block = item / tiles_, first = (item % tiles_) * tile_;
+void FastConvLayer::RunTile(int block, int first, int valid, const float* x, int row0,
+                            const int* offsets, const float* res, float* out, bool relu) const {
   const int positions = geo_.oh * geo_.ow;
-  const int valid = std::min(tile_, positions - first);
   const float* xp[kMaxTile];
   // One division per tile, not per position: it showed up in layers with few taps.
   int oy = first / geo_.ow, ox = first % geo_.ow;
   for (int j = 0; j < valid; ++j) {
-    xp[j] = x + (oy * geo_.wp + ox) * spec_.stride;
+    xp[j] = x + ((oy - row0) * geo_.wp + ox) * spec_.stride;
     if (++ox == geo_.ow) {
       ox = 0;
       ++oy;
@@ -360,10 +417,53 @@ void FastConvLayer::RunItem(int item, const float* x, const float* res, float* o
   } else {
     tw = {&bytes_[k0 * taps_], &wscale_[k0], &wshift_[k0]};
   }
-  tile_fn_(xp, offsets_.data(), taps_, tw, &bias_[k0], t);
+  tile_fn_(xp, offsets, taps_, tw, &bias_[k0], t);
 }
 
-void FastConvLayer::RunConv(const float* x, const float* res, float* out, bool relu) {
+void FastConvLayer::RunItem(int item, const float* x, const float* res, float* out,
+                            bool relu) const {
+  const int block = item / tiles_, first = (item % tiles_) * tile_;
+  const int valid = std::min(tile_, geo_.oh * geo_.ow - first);
+  RunTile(block, first, valid, x, 0, offsets_.data(), res, out, relu);
+}
+
+// Pads the input rows stripe `s` reads into its slab (whose zeros stay from PrepareStripes),
+// then computes every channel block of its positions.
+void FastConvLayer::RunStripe(int s, const float* in, const float* res, float* out, bool relu) {
+  const StripeSpan span = SpanOf(s, stripes_, tiles_, tile_, geo_.ow, geo_.oh * geo_.ow);
+  const float* x = in;
+  int row0 = 0;
+  const int* offsets = offsets_.data();
+  if (geo_.padded()) {
+    float* slab = slabs_[s].data();
+    const int first_row = span.row0 * spec_.stride - geo_.top;  // input row of slab row 0
+    const int rows = (span.rows - 1) * spec_.stride + spec_.kernel;
+    for (int c = 0; c < geo_.c; ++c)
+      for (int i = std::max(0, -first_row); i < rows && first_row + i < geo_.h; ++i)
+        std::memcpy(slab + (static_cast<std::size_t>(c) * slab_rows_ + i) * geo_.wp + geo_.left,
+                    in + (static_cast<std::size_t>(c) * geo_.h + first_row + i) * geo_.w,
+                    sizeof(float) * geo_.w);
+    x = slab;
+    row0 = span.row0;
+    offsets = slab_offsets_.data();
+  }
+  for (int block = 0; block < k_out_ / block_; ++block)
+    for (int first = span.first; first < span.end; first += tile_)
+      RunTile(block, first, std::min(tile_, span.end - first), x, row0, offsets, res, out, relu);
+}
+
+void FastConvLayer::RunConv(const float* in, const float* res, float* out, bool relu) {
+  PrepareStripes();
+  if (stripes_ > 0) {
+    cv::parallel_for_(
+        cv::Range(0, stripes_),
+        [&](const cv::Range& r) {
+          for (int s = r.start; s < r.end; ++s) RunStripe(s, in, res, out, relu);
+        },
+        stripes_);
+    return;
+  }
+  const float* x = PaddedInput(in);
   const int items = k_out_ / block_ * tiles_;
   cv::parallel_for_(
       cv::Range(0, items),
@@ -418,7 +518,7 @@ void FastConvLayer::forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOf
   const std::size_t out_step = outputs[0].total(1);
   const int ph = outputs[0].size[2], pw = outputs[0].size[3];
   for (int n = 0; n < in.size[0]; ++n) {
-    const float* x = PaddedInput(in.ptr<float>() + n * in_step);
+    const float* x = in.ptr<float>() + n * in_step;
     float* out = outputs[0].ptr<float>() + n * out_step;
     if (!spec_.pool_shortcut) {
       const float* res = inputs.size() > 1 ? inputs[1].ptr<float>() + n * out_step : nullptr;

@@ -67,7 +67,7 @@ struct Case {
 
 // in -> conv (affine folded) [+ residual] [ReLU], the residual being a second 1x1 conv of the
 // input so that it has the output's shape.
-cv::Mat RunCase(const Case& c, ConvBackend backend, const cv::Mat& input) {
+cv::dnn::Net BuildCase(const Case& c, ConvBackend backend) {
   cv::RNG& rng = cv::theRNG();
   rng.state = 42;  // the same weights for both backends
   const int k = c.spec.kernel;
@@ -86,9 +86,17 @@ cv::Mat RunCase(const Case& c, ConvBackend backend, const cv::Mat& input) {
   }
   g.ConvBlock(g.input(), c.spec, {.filters = &f, .bias = &b, .scale = &s, .shift = &sh},
               c.residual ? &res : nullptr, c.relu, c.negative_slope);
-  cv::dnn::Net net = g.Finish();
+  return g.Finish();
+}
+
+cv::Mat Forward(cv::dnn::Net& net, const cv::Mat& input) {
   net.setInput(input);
   return net.forward().clone();
+}
+
+cv::Mat RunCase(const Case& c, ConvBackend backend, const cv::Mat& input) {
+  cv::dnn::Net net = BuildCase(c, backend);
+  return Forward(net, input);
 }
 
 class FastConvTest : public ::testing::TestWithParam<Case> {};
@@ -159,6 +167,52 @@ INSTANTIATE_TEST_SUITE_P(
              true},
         Case{"BytesCentreTap1x1", 256, 256, 1, {.kernel = 3}, true, true, 1, 0.f, true},
         Case{"BytesOneVector", 64, 48, 2, {.kernel = 3}, false, false, 1, 0.f, true}),
+    [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
+
+// FastConv splits layers of many rows into one stripe of whole tiles per thread, each padding
+// its own rows (fast_conv.cc, PrepareStripes). Every tile sums in the same order whatever the
+// split, so any thread count must give the single-thread result, on one net whose thread count
+// changes between forwards: bit for bit but for the residual, which OpenCV's own 1x1 conv
+// computes and rounds differently per thread count (6e-8). 35 rows give 2, 3 and 5 stripes;
+// 9 and 10 rows 2.
+class StripedFastConvTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(StripedFastConvTest, EveryThreadCountGivesTheOneThreadResult) {
+  if (!internal::FastConvAvailable()) GTEST_SKIP() << "no AVX-512F: FastConv is not used here";
+  const Case& c = GetParam();
+  const int dims[] = {c.batch, c.in_c, c.size, c.size};
+  cv::Mat input(4, dims, CV_32F);
+  cv::randu(input, -1.f, 1.f);
+  const int threads_before = cv::getNumThreads();
+  cv::dnn::Net net = BuildCase(c, ConvBackend::kAuto);
+  cv::setNumThreads(1);
+  const cv::Mat one = Forward(net, input);
+  for (const int threads : {2, 3, 5, 1, 3}) {
+    cv::setNumThreads(threads);
+    const cv::Mat striped = Forward(net, input);
+    ASSERT_EQ(striped.size, one.size);
+    EXPECT_LE(cv::norm(striped, one, cv::NORM_INF), c.residual ? 1e-6 : 0.0) << threads;
+  }
+  cv::setNumThreads(threads_before);
+  const cv::Mat ref = RunCase(c, ConvBackend::kOpenCv, input);
+  EXPECT_LT(cv::norm(one, ref, cv::NORM_INF), kTolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, StripedFastConvTest,
+    ::testing::Values(
+        Case{"Same3x3Residual", 32, 32, 35, {.kernel = 3}, true, true},
+        Case{"Stem7x7Stride2Unpadded",
+             3,
+             32,
+             41,
+             {.kernel = 7, .stride = 2, .padding = Padding::kValid},
+             false,
+             true},
+        Case{"SameStride2Asymmetric", 16, 32, 35, {.kernel = 3, .stride = 2}, true, false},
+        Case{"ExplicitPad", 8, 32, 35, {.kernel = 3, .stride = 2, .explicit_pad = 1}, false, true},
+        Case{"BatchOfTwo", 32, 64, 9, {.kernel = 3}, true, true, 2},
+        Case{"TenRowsTwoVectors", 128, 128, 10, {.kernel = 3}, true, true}),
     [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
 
 // face-api's downsampling residual (conv1 3x3/2 'valid' + ReLU, then conv2 fused with the
