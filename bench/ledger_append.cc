@@ -2,10 +2,13 @@
 // (256-byte payloads), and in the same run this disk's floor: raw write + fdatasync of
 // 256-byte records in batches of the size the ledger's group commit actually formed.
 //
-//   build/bench/ledger_append [--seconds S] [--rounds R] [--dir DIR]
+//   build/bench/ledger_append [--seconds S] [--rounds R] [--dir DIR] [--writers N]
+//
+// --writers measures one concurrency only (default: 1, 8 and 64 in turn).
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -98,16 +101,18 @@ int main(int argc, char** argv) {
   double seconds = 2;
   int rounds = 5;
   std::string parent = "build/bench-scratch";
+  std::vector<int> concurrency = {1, 8, 64};
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::stod(argv[i + 1]);
     if (std::strcmp(argv[i], "--dir") == 0) parent = argv[i + 1];
     if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::stoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--writers") == 0) concurrency = {std::max(1, std::stoi(argv[i + 1]))};
   }
   std::printf("ledger_append: %s\n", MachineDescription().c_str());
   std::printf("median of %d alternating rounds of %.1f s each\n", rounds, seconds);
-  std::printf("%-8s %14s %11s %16s %8s\n", "writers", "ledger rec/s", "mean batch",
-              "floor rec/s", "ratio");
-  for (int writers : {1, 8, 64}) {
+  std::printf("%-8s %14s %11s %16s %8s\n", "writers", "ledger rec/s", "mean batch", "floor rec/s",
+              "ratio");
+  for (int writers : concurrency) {
     // Ledger and floor alternate so a noisy neighbour hurts both alike; medians are reported.
     std::vector<double> ledger, floor, batch, ratio;
     for (int r = 0; r < rounds; ++r) {

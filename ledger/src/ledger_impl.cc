@@ -1,5 +1,7 @@
 #include "ledger_impl.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "oversight/common/encoding.h"
@@ -233,6 +235,8 @@ bool Ledger::Impl::TimedCheckpointDue(TimePoint now) const {
 }
 
 void Ledger::Impl::Run() {
+  // Named for `top -H` and `ps -L`: the thread every durable append waits on.
+  pthread_setname_np(pthread_self(), "ledger-commit");
   for (;;) {
     std::vector<Request*> batch;
     bool timed = false;

@@ -163,16 +163,18 @@ TEST_F(LedgerTest, AppendRejectsOversizedPayloads) {
   EXPECT_EQ((*ledger)->Append("test", big).status().code(), StatusCode::kResourceExhausted);
 }
 
-TEST_F(LedgerTest, ConcurrentAppendsGetDistinctConsecutiveSeqsAndVerify) {
-  constexpr int kThreads = 8, kPerThread = 100;
+// Blocking appends from `writers` threads, `per_writer` each: every one returns, with a
+// distinct seq, each writer's in order, and the ledger verifies.
+void AppendConcurrentlyAndCheck(const LedgerPaths& paths, const LedgerOptions& options, int writers,
+                                int per_writer) {
   {
-    auto ledger = Ledger::Open(paths_);
+    auto ledger = Ledger::Open(paths, options);
     ASSERT_TRUE(ledger.ok());
-    std::vector<std::vector<std::uint64_t>> seqs(kThreads);
+    std::vector<std::vector<std::uint64_t>> seqs(writers);
     std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
+    for (int t = 0; t < writers; ++t) {
       threads.emplace_back([&, t] {
-        for (int i = 0; i < kPerThread; ++i) {
+        for (int i = 0; i < per_writer; ++i) {
           auto r = (*ledger)->Append("test", "{\"t\":" + std::to_string(t) + "}");
           if (r.ok()) seqs[t].push_back(r->seq);
         }
@@ -184,10 +186,23 @@ TEST_F(LedgerTest, ConcurrentAppendsGetDistinctConsecutiveSeqsAndVerify) {
       EXPECT_TRUE(std::is_sorted(v.begin(), v.end()));  // each writer's appends stay ordered
       all.insert(v.begin(), v.end());
     }
-    ASSERT_EQ(all.size(), std::size_t{kThreads * kPerThread});
-    EXPECT_EQ(*all.rbegin(), std::uint64_t{kThreads * kPerThread - 1});
+    const auto total = static_cast<std::size_t>(writers) * static_cast<std::size_t>(per_writer);
+    ASSERT_EQ(all.size(), total);
+    EXPECT_EQ(*all.rbegin(), total - 1);
   }
-  EXPECT_TRUE(testing::MustVerify(paths_).ok);
+  EXPECT_TRUE(testing::MustVerify(paths).ok);
+}
+
+TEST_F(LedgerTest, ConcurrentAppendsGetDistinctConsecutiveSeqsAndVerify) {
+  AppendConcurrentlyAndCheck(paths_, LedgerOptions{}, 8, 100);
+}
+
+// A batch cut short by max_batch leaves waiting writers for the next batches, whose
+// completions must still release every one of them, in order.
+TEST_F(LedgerTest, BatchesCutShortByMaxBatchStillReleaseEveryWriter) {
+  LedgerOptions options;
+  options.max_batch = 3;
+  AppendConcurrentlyAndCheck(paths_, options, 16, 30);
 }
 
 // Collects asynchronous appends' results until the expected number have come in.
