@@ -279,7 +279,7 @@ class FastConvLayer : public cv::dnn::Layer {
   int block_ = 32;             // output channels per tile, 16 * vectors_
   int tile_ = 12, tiles_ = 0;
   TileFn tile_fn_ = nullptr;
-  // Row stripes (see RunConv): one per thread, each with its own padded rows ("slab").
+  // Row stripes (see PrepareStripes): one per thread, each with its own padded rows ("slab").
   int stripes_ = 0;                        // 0: not striped
   int slab_rows_ = 0;                      // rows per slab plane, the largest stripe's
   std::vector<int> slab_offsets_;          // per tap, for slab planes of slab_rows_ rows
