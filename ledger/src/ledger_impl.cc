@@ -196,25 +196,31 @@ void Ledger::Impl::Complete(std::vector<Request*>& requests, const Status& failu
   for (Request* r : async) CallBack(std::unique_ptr<Request>(r));
 }
 
-StatusOr<Receipt> Ledger::Impl::Append(std::string_view kind, std::string_view payload_json) {
-  // Everything that does not depend on the entry's position is done here, on the caller's
-  // thread and outside every lock, so the committer's serial work per entry stays small.
+namespace {
+
+// Everything of an entry that does not depend on its position, done on the caller's thread and
+// outside every lock, so the committer's serial work per entry stays small.
+StatusOr<std::string> EntryHead(std::string_view kind, std::string_view payload_json) {
   OVERSIGHT_RETURN_IF_ERROR(ValidateKind(kind));
   OVERSIGHT_ASSIGN_OR_RETURN(std::string payload, CanonicalPayload(payload_json));
+  return EncodeEntryHead(kind, payload);
+}
+
+}  // namespace
+
+StatusOr<Receipt> Ledger::Impl::Append(std::string_view kind, std::string_view payload_json) {
   Request r;
-  r.bytes = EncodeEntryHead(kind, payload);
+  OVERSIGHT_ASSIGN_OR_RETURN(r.bytes, EntryHead(kind, payload_json));
   OVERSIGHT_RETURN_IF_ERROR(Submit(r));
   return r.receipt;
 }
 
 void Ledger::Impl::AppendAsync(std::string_view kind, std::string_view payload_json,
                                AppendCallback done) {
-  Status valid = ValidateKind(kind);
-  StatusOr<std::string> payload =
-      valid.ok() ? CanonicalPayload(payload_json) : StatusOr<std::string>(valid);
-  if (!payload.ok()) return done(payload.status());
+  StatusOr<std::string> head = EntryHead(kind, payload_json);
+  if (!head.ok()) return done(head.status());
   auto r = std::make_unique<Request>();
-  r->bytes = EncodeEntryHead(kind, *payload);
+  r->bytes = std::move(head).value();
   r->on_done = std::move(done);
   if (Status queued = Enqueue(r.get()); !queued.ok()) return r->on_done(std::move(queued));
   (void)r.release();  // the committer's now
