@@ -94,6 +94,27 @@ cv::Mat Forward(cv::dnn::Net& net, const cv::Mat& input) {
   return net.forward().clone();
 }
 
+// A random NCHW input in [-1, 1).
+cv::Mat RandomInput(int batch, int channels, int h, int w) {
+  const int dims[] = {batch, channels, h, w};
+  cv::Mat input(4, dims, CV_32F);
+  cv::randu(input, -1.f, 1.f);
+  return input;
+}
+
+// Sets OpenCV's thread count for a scope, restoring it even when an assertion returns early.
+class ThreadCount {
+ public:
+  ThreadCount() : before_(cv::getNumThreads()) {}
+  ~ThreadCount() { cv::setNumThreads(before_); }
+  ThreadCount(const ThreadCount&) = delete;
+  ThreadCount& operator=(const ThreadCount&) = delete;
+  void Set(int threads) { cv::setNumThreads(threads); }
+
+ private:
+  const int before_;
+};
+
 cv::Mat RunCase(const Case& c, ConvBackend backend, const cv::Mat& input) {
   cv::dnn::Net net = BuildCase(c, backend);
   return Forward(net, input);
@@ -104,9 +125,7 @@ class FastConvTest : public ::testing::TestWithParam<Case> {};
 TEST_P(FastConvTest, MatchesOpenCvWithin1e4) {
   if (!internal::FastConvAvailable()) GTEST_SKIP() << "no AVX-512F: FastConv is not used here";
   const Case& c = GetParam();
-  const int dims[] = {c.batch, c.in_c, c.size, c.size};
-  cv::Mat input(4, dims, CV_32F);
-  cv::randu(input, -1.f, 1.f);
+  const cv::Mat input = RandomInput(c.batch, c.in_c, c.size, c.size);
   const cv::Mat ours = RunCase(c, ConvBackend::kAuto, input);
   const cv::Mat ref = RunCase(c, ConvBackend::kOpenCv, input);
   ASSERT_EQ(ours.size, ref.size);
@@ -180,20 +199,20 @@ class StripedFastConvTest : public ::testing::TestWithParam<Case> {};
 TEST_P(StripedFastConvTest, EveryThreadCountGivesTheOneThreadResult) {
   if (!internal::FastConvAvailable()) GTEST_SKIP() << "no AVX-512F: FastConv is not used here";
   const Case& c = GetParam();
-  const int dims[] = {c.batch, c.in_c, c.size, c.size};
-  cv::Mat input(4, dims, CV_32F);
-  cv::randu(input, -1.f, 1.f);
-  const int threads_before = cv::getNumThreads();
+  const cv::Mat input = RandomInput(c.batch, c.in_c, c.size, c.size);
   cv::dnn::Net net = BuildCase(c, ConvBackend::kAuto);
-  cv::setNumThreads(1);
-  const cv::Mat one = Forward(net, input);
-  for (const int threads : {2, 3, 5, 1, 3}) {
-    cv::setNumThreads(threads);
-    const cv::Mat striped = Forward(net, input);
-    ASSERT_EQ(striped.size, one.size);
-    EXPECT_LE(cv::norm(striped, one, cv::NORM_INF), c.residual ? 1e-6 : 0.0) << threads;
+  cv::Mat one;
+  {
+    ThreadCount threads;
+    threads.Set(1);
+    one = Forward(net, input);
+    for (const int n : {2, 3, 5, 1, 3}) {
+      threads.Set(n);
+      const cv::Mat striped = Forward(net, input);
+      ASSERT_EQ(striped.size, one.size);
+      EXPECT_LE(cv::norm(striped, one, cv::NORM_INF), c.residual ? 1e-6 : 0.0) << n;
+    }
   }
-  cv::setNumThreads(threads_before);
   const cv::Mat ref = RunCase(c, ConvBackend::kOpenCv, input);
   EXPECT_LT(cv::norm(one, ref, cv::NORM_INF), kTolerance);
 }
@@ -249,9 +268,7 @@ class PoolShortcutTest : public ::testing::TestWithParam<DownCase> {};
 TEST_P(PoolShortcutTest, MatchesOpenCvWithin1e4) {
   if (!internal::FastConvAvailable()) GTEST_SKIP() << "no AVX-512F: FastConv is not used here";
   const DownCase& c = GetParam();
-  const int dims[] = {1, c.in_c, c.size, c.size};
-  cv::Mat input(4, dims, CV_32F);
-  cv::randu(input, -1.f, 1.f);
+  const cv::Mat input = RandomInput(1, c.in_c, c.size, c.size);
   const cv::Mat ours = RunDownCase(c, ConvBackend::kAuto, input);
   const cv::Mat ref = RunDownCase(c, ConvBackend::kOpenCv, input);
   ASSERT_EQ(ours.size, ref.size);
@@ -271,9 +288,7 @@ TEST(FastMaxPoolTest, MatchesOpenCvExactly) {
   if (!internal::FastConvAvailable()) GTEST_SKIP() << "no AVX-512F: FastConv is not used here";
   for (const int kernel : {2, 3}) {
     for (const int size : {72, 41, 35, 7}) {
-      const int dims[] = {2, 5, size, size + 3};
-      cv::Mat input(4, dims, CV_32F);
-      cv::randu(input, -1.f, 1.f);
+      const cv::Mat input = RandomInput(2, 5, size, size + 3);
       cv::Mat out[2];
       for (const ConvBackend backend : {ConvBackend::kAuto, ConvBackend::kOpenCv}) {
         GraphBuilder g(5, size, size + 3, backend);
