@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -47,13 +48,31 @@ double ProcessCpuSeconds() {
 // The payload's canonical form is exactly 256 bytes: {"d":"<250 x>"}.
 std::string Payload() { return "{\"d\":\"" + std::string(kRecordBytes - 8, 'x') + "\"}"; }
 
+// A fresh ledger in a scratch directory; the ledger closes before the directory goes.
+struct ScratchLedger {
+  explicit ScratchLedger(const std::string& parent) : dir(parent) {
+    auto paths = ledger::LedgerPaths::InDirectory(dir.path());
+    if (!ledger::Ledger::Create(paths, "bench.oversight.local/ledger").ok()) std::abort();
+    auto opened = ledger::Ledger::Open(paths);
+    if (!opened.ok()) std::abort();
+    ledger = std::move(opened).value();
+  }
+  ScratchDir dir;
+  std::unique_ptr<ledger::Ledger> ledger;
+};
+
+// What a run measured, from the moment it started (wall clock and process CPU time).
+LedgerRun Measured(const ledger::Ledger& ledger, SteadyClock::time_point start, double cpu_start) {
+  const double elapsed = SecondsSince(start);
+  const double cpu = ProcessCpuSeconds() - cpu_start;
+  const auto stats = ledger.stats();
+  return {double(stats.entries) / elapsed, double(stats.entries) / double(stats.commits),
+          1e6 * cpu / double(stats.entries)};
+}
+
 LedgerRun RunLedger(const std::string& parent, int writers, double seconds) {
-  ScratchDir dir(parent);
-  auto paths = ledger::LedgerPaths::InDirectory(dir.path());
-  if (!ledger::Ledger::Create(paths, "bench.oversight.local/ledger").ok()) std::abort();
-  auto opened = ledger::Ledger::Open(paths);
-  if (!opened.ok()) std::abort();
-  auto& ledger = *opened;
+  ScratchLedger scratch(parent);
+  ledger::Ledger* ledger = scratch.ledger.get();
   const std::string payload = Payload();
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
@@ -69,23 +88,15 @@ LedgerRun RunLedger(const std::string& parent, int writers, double seconds) {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   for (auto& th : threads) th.join();
-  double elapsed = SecondsSince(start);
-  double cpu = ProcessCpuSeconds() - cpu_start;
-  auto stats = ledger->stats();
-  return {double(stats.entries) / elapsed, double(stats.entries) / double(stats.commits),
-          1e6 * cpu / double(stats.entries)};
+  return Measured(*ledger, start, cpu_start);
 }
 
 // The proxy's way: no thread waits per append. Each of `writers` logical writers keeps one
 // append in flight; its completion (on the committer) hands the writer to one of two driver
 // threads, as the proxy hands an answer to its I/O threads, which submits its next append.
 LedgerRun RunLedgerAsync(const std::string& parent, int writers, double seconds) {
-  ScratchDir dir(parent);
-  auto paths = ledger::LedgerPaths::InDirectory(dir.path());
-  if (!ledger::Ledger::Create(paths, "bench.oversight.local/ledger").ok()) std::abort();
-  auto opened = ledger::Ledger::Open(paths);
-  if (!opened.ok()) std::abort();
-  auto& ledger = *opened;
+  ScratchLedger scratch(parent);
+  ledger::Ledger* ledger = scratch.ledger.get();
   const std::string payload = Payload();
   std::mutex mu;
   std::condition_variable cv;
@@ -130,11 +141,7 @@ LedgerRun RunLedgerAsync(const std::string& parent, int writers, double seconds)
   cv.notify_all();
   for (auto& th : drivers) th.join();
   while (in_flight.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  double elapsed = SecondsSince(start);
-  double cpu = ProcessCpuSeconds() - cpu_start;
-  auto stats = ledger->stats();
-  return {double(stats.entries) / elapsed, double(stats.entries) / double(stats.commits),
-          1e6 * cpu / double(stats.entries)};
+  return Measured(*ledger, start, cpu_start);
 }
 
 // pwrite() each 256-byte record, fdatasync() once per batch: what any durable log must pay.
