@@ -351,6 +351,11 @@ StripeSpan SpanOf(int s, int stripes, int tiles, int tile, int ow, int positions
   return span;
 }
 
+// Input rows (padded) that a stripe's output rows read.
+int InputRows(const StripeSpan& span, const FastConvSpec& spec) {
+  return (span.rows - 1) * spec.stride + spec.kernel;
+}
+
 // Striping pays where a layer has many positions and few channel blocks (the early layers):
 // each thread then pads and convolves its own rows, so a layer's input is mostly what the
 // same core wrote in the layer before. A shared padded copy and tiles dealt out dynamically
@@ -370,7 +375,7 @@ void FastConvLayer::PrepareStripes() {
   slab_rows_ = 0;
   for (int s = 0; s < stripes_; ++s) {
     const StripeSpan span = SpanOf(s, stripes_, tiles_, tile_, geo_.ow, geo_.oh * geo_.ow);
-    slab_rows_ = std::max(slab_rows_, (span.rows - 1) * spec_.stride + k);
+    slab_rows_ = std::max(slab_rows_, InputRows(span, spec_));
   }
   slab_offsets_.resize(taps_);
   for (int c = 0; c < geo_.c; ++c)
@@ -437,7 +442,7 @@ void FastConvLayer::RunStripe(int s, const float* in, const float* res, float* o
   if (geo_.padded()) {
     float* slab = slabs_[s].data();
     const int first_row = span.row0 * spec_.stride - geo_.top;  // input row of slab row 0
-    const int rows = (span.rows - 1) * spec_.stride + spec_.kernel;
+    const int rows = InputRows(span, spec_);
     for (int c = 0; c < geo_.c; ++c)
       for (int i = std::max(0, -first_row); i < rows && first_row + i < geo_.h; ++i)
         std::memcpy(slab + (static_cast<std::size_t>(c) * slab_rows_ + i) * geo_.wp + geo_.left,

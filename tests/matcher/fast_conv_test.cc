@@ -12,6 +12,7 @@
 #include <cmath>
 #include <opencv2/core.hpp>
 #include <string>
+#include <utility>
 
 #include "graph_builder.h"
 #include "nets.h"
@@ -120,6 +121,12 @@ cv::Mat RunCase(const Case& c, ConvBackend backend, const cv::Mat& input) {
   return Forward(net, input);
 }
 
+// face-api's first layer: 7x7, stride 2, 'valid', on a 3-channel image.
+Case StemCase(std::string name) {
+  return {std::move(name), 3,   32, 41, {.kernel = 7, .stride = 2, .padding = Padding::kValid},
+          false,           true};
+}
+
 class FastConvTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FastConvTest, MatchesOpenCvWithin1e4) {
@@ -136,13 +143,7 @@ TEST_P(FastConvTest, MatchesOpenCvWithin1e4) {
 INSTANTIATE_TEST_SUITE_P(
     Shapes, FastConvTest,
     ::testing::Values(
-        Case{"Stem7x7Stride2Valid",
-             3,
-             32,
-             41,
-             {.kernel = 7, .stride = 2, .padding = Padding::kValid},
-             false,
-             true},
+        StemCase("Stem7x7Stride2Valid"),
         Case{"Same3x3Residual", 32, 32, 35, {.kernel = 3}, true, true},
         Case{"Same3x3NoRelu", 64, 64, 17, {.kernel = 3}, false, false},
         Case{"Down3x3Stride2Valid",
@@ -221,13 +222,7 @@ INSTANTIATE_TEST_SUITE_P(
     Shapes, StripedFastConvTest,
     ::testing::Values(
         Case{"Same3x3Residual", 32, 32, 35, {.kernel = 3}, true, true},
-        Case{"Stem7x7Stride2Unpadded",
-             3,
-             32,
-             41,
-             {.kernel = 7, .stride = 2, .padding = Padding::kValid},
-             false,
-             true},
+        StemCase("Stem7x7Stride2Unpadded"),
         Case{"SameStride2Asymmetric", 16, 32, 35, {.kernel = 3, .stride = 2}, true, false},
         Case{"ExplicitPad", 8, 32, 35, {.kernel = 3, .stride = 2, .explicit_pad = 1}, false, true},
         Case{"BatchOfTwo", 32, 64, 9, {.kernel = 3}, true, true, 2},
