@@ -4,15 +4,18 @@
 //
 //   build/bench/ledger_append [--seconds S] [--rounds R] [--dir DIR] [--writers N] [--async 1]
 //
-// --writers measures one concurrency only (default: 1, 8 and 64 in turn). Writers are threads
-// blocked in Append by default; --async 1 makes them the proxy's kind instead, each keeping
-// one AppendAsync in flight (RunLedgerAsync). "CPU us/rec" is the whole process's CPU time per
-// append, appenders and committers together.
+// Each round creates a ledger, lets it fill its first WAL (kWarmUpCommits), then gives the
+// disk to the ledger and to the floor in turns of 200 ms until each has had S seconds; the
+// figures are the medians over R rounds. --writers measures one concurrency only (default: 1,
+// 8 and 64 in turn). Writers are threads blocked in Append by default; --async 1 makes them
+// the proxy's kind instead, each keeping one AppendAsync in flight (AsyncWriters). "CPU
+// us/rec" is the whole process's CPU time per append while the ledger has the disk, appenders
+// and committer together.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -33,11 +36,9 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 constexpr std::size_t kRecordBytes = 256;
 
-struct LedgerRun {
-  double per_second = 0;
-  double mean_batch = 0;
-  double cpu_us_per_append = 0;  // all of the process's threads: appenders and committer
-};
+// The ledger and the floor take turns on the disk in slices this long, so a change in the
+// disk's speed (this VM's moves by 2x within seconds) reaches both sides of the comparison.
+constexpr auto kSlice = std::chrono::milliseconds(200);
 
 double ProcessCpuSeconds() {
   timespec ts{};
@@ -61,121 +62,248 @@ struct ScratchLedger {
   std::unique_ptr<ledger::Ledger> ledger;
 };
 
-// What a run measured, from the moment it started (wall clock and process CPU time).
-LedgerRun Measured(const ledger::Ledger& ledger, SteadyClock::time_point start, double cpu_start) {
-  const double elapsed = SecondsSince(start);
-  const double cpu = ProcessCpuSeconds() - cpu_start;
-  const auto stats = ledger.stats();
-  return {double(stats.entries) / elapsed, double(stats.entries) / double(stats.commits),
-          1e6 * cpu / double(stats.entries)};
-}
+// N writers appending as fast as the ledger takes them, until destroyed. Pause() returns once
+// no append is in flight; Resume() lets them go on.
+class Writers {
+ public:
+  virtual ~Writers() = default;
+  virtual void Pause() = 0;
+  virtual void Resume() = 0;
+};
 
-LedgerRun RunLedger(const std::string& parent, int writers, double seconds) {
-  ScratchLedger scratch(parent);
-  ledger::Ledger* ledger = scratch.ledger.get();
-  const std::string payload = Payload();
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
-  auto start = SteadyClock::now();
-  const double cpu_start = ProcessCpuSeconds();
-  for (int t = 0; t < writers; ++t) {
-    threads.emplace_back([&] {
-      while (!stop.load(std::memory_order_relaxed)) {
-        if (!ledger->Append("bench", payload).ok()) std::abort();
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& th : threads) th.join();
-  return Measured(*ledger, start, cpu_start);
-}
-
-// The proxy's way: no thread waits per append. Each of `writers` logical writers keeps one
-// append in flight; its completion (on the committer) hands the writer to one of two driver
-// threads, as the proxy hands an answer to its I/O threads, which submits its next append.
-LedgerRun RunLedgerAsync(const std::string& parent, int writers, double seconds) {
-  ScratchLedger scratch(parent);
-  ledger::Ledger* ledger = scratch.ledger.get();
-  const std::string payload = Payload();
-  std::mutex mu;
-  std::condition_variable cv;
-  int ready = 0;  // writers whose append completed, waiting for a driver to submit the next
-  std::atomic<bool> stop{false};
-  std::atomic<int> in_flight{0};
-  auto submit = [&] {
-    in_flight.fetch_add(1);
-    ledger->AppendAsync("bench", payload, [&](StatusOr<ledger::Receipt> r) {
-      if (!r.ok()) std::abort();
-      {
-        std::lock_guard lk(mu);
-        ++ready;
-      }
-      cv.notify_one();
-      in_flight.fetch_sub(1);  // last: the run may end once nothing is in flight
-    });
-  };
-  auto start = SteadyClock::now();
-  const double cpu_start = ProcessCpuSeconds();
-  for (int w = 0; w < writers; ++w) submit();
-  std::vector<std::thread> drivers;
-  for (int t = 0; t < 2; ++t) {
-    drivers.emplace_back([&] {
-      for (;;) {
-        int n;
-        {
-          std::unique_lock lk(mu);
-          cv.wait(lk, [&] { return ready > 0 || stop.load(); });
-          if (stop.load()) return;
-          n = std::exchange(ready, 0);
+// Threads blocked in Append, one per writer.
+class BlockingWriters : public Writers {
+ public:
+  BlockingWriters(ledger::Ledger& ledger, int writers) : writers_(writers) {
+    for (int t = 0; t < writers; ++t) {
+      threads_.emplace_back([this, &ledger, payload = Payload()] {
+        while (Enter()) {
+          if (!ledger.Append("bench", payload).ok()) std::abort();
         }
-        for (int i = 0; i < n; ++i) submit();
+      });
+    }
+  }
+  ~BlockingWriters() override {
+    {
+      std::lock_guard lk(mu_);
+      over_ = true;
+    }
+    resumed_.notify_all();
+    for (auto& th : threads_) th.join();
+  }
+  void Pause() override {
+    std::unique_lock lk(mu_);
+    paused_ = true;
+    parked_changed_.wait(lk, [&] { return parked_ == writers_; });
+  }
+  void Resume() override {
+    {
+      std::lock_guard lk(mu_);
+      paused_ = false;
+    }
+    resumed_.notify_all();
+  }
+
+ private:
+  // Before each append: parks the writer while paused; false once the run is over.
+  bool Enter() {
+    std::unique_lock lk(mu_);
+    if (paused_ && !over_) {
+      ++parked_;
+      parked_changed_.notify_all();
+      resumed_.wait(lk, [&] { return !paused_ || over_; });
+      --parked_;
+    }
+    return !over_;
+  }
+
+  const int writers_;
+  std::mutex mu_;
+  std::condition_variable parked_changed_, resumed_;
+  bool paused_ = false, over_ = false;
+  int parked_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+// The proxy's way: no thread waits per append. Each writer keeps one AppendAsync in flight;
+// its completion (on the committer) hands the writer to one of two driver threads, as the
+// proxy hands an answer to its I/O threads, which submits the writer's next append.
+class AsyncWriters : public Writers {
+ public:
+  AsyncWriters(ledger::Ledger& ledger, int writers) : ledger_(ledger), ready_(writers) {
+    for (int t = 0; t < 2; ++t) drivers_.emplace_back([this] { Drive(); });
+  }
+  ~AsyncWriters() override {
+    Pause();  // nothing may complete into this object once it is gone
+    {
+      std::lock_guard lk(mu_);
+      over_ = true;
+    }
+    cv_.notify_all();
+    for (auto& th : drivers_) th.join();
+  }
+  void Pause() override {
+    std::unique_lock lk(mu_);
+    paused_ = true;
+    cv_.wait(lk, [&] { return in_flight_ == 0; });
+  }
+  void Resume() override {
+    {
+      std::lock_guard lk(mu_);
+      paused_ = false;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void Drive() {
+    for (;;) {
+      int n;
+      {
+        std::unique_lock lk(mu_);
+        cv_.wait(lk, [&] { return (ready_ > 0 && !paused_) || over_; });
+        if (over_) return;
+        n = std::exchange(ready_, 0);
+        in_flight_ += n;
       }
+      for (int i = 0; i < n; ++i) Submit();
+    }
+  }
+  void Submit() {
+    ledger_.AppendAsync("bench", payload_, [this](StatusOr<ledger::Receipt> r) {
+      if (!r.ok()) std::abort();
+      // Notified under the lock: once it is released, Pause() may return and this go.
+      std::lock_guard lk(mu_);
+      ++ready_;
+      --in_flight_;
+      cv_.notify_all();
     });
   }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  {
-    std::lock_guard lk(mu);
-    stop = true;
+
+  ledger::Ledger& ledger_;
+  const std::string payload_ = Payload();
+  std::mutex mu_;
+  std::condition_variable cv_;  // ready_, in_flight_, paused_ or over_ changed
+  int ready_;                   // writers whose next append is still to submit
+  int in_flight_ = 0;
+  bool paused_ = false, over_ = false;
+  std::vector<std::thread> drivers_;
+};
+
+// SQLite checkpoints the WAL into the database every 1,000 pages and then writes the WAL again
+// from its start, so a long-running ledger syncs a WAL it overwrites, as the floor syncs a
+// file written beforehand. A fresh ledger's first WAL grows instead, and every sync then also
+// flushes the file's new size. Timing starts once that first WAL has been filled: each commit
+// writes at least one page, so 1,100 commits fill it whatever the batch size.
+constexpr std::uint64_t kWarmUpCommits = 1100;
+
+void WaitForWarmUp(const ledger::Ledger& ledger) {
+  while (ledger.stats().commits < kWarmUpCommits) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  cv.notify_all();
-  for (auto& th : drivers) th.join();
-  while (in_flight.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  return Measured(*ledger, start, cpu_start);
 }
 
-// pwrite() each 256-byte record, fdatasync() once per batch: what any durable log must pay.
-// The file is written with zeros and synced first, so the timed syncs flush data only (as the
-// ledger's reused WAL does) rather than the file-size updates of a growing file.
-double RunFloor(const std::string& parent, std::size_t batch, double seconds) {
-  constexpr std::size_t kFileBytes = 64 << 20;
-  ScratchDir dir(parent);
-  std::string file = dir.path() + "/floor.log";
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT, 0600);
-  if (fd < 0) std::abort();
-  std::vector<char> zeros(1 << 20, 0);
-  for (std::size_t off = 0; off < kFileBytes; off += zeros.size()) {
-    if (::write(fd, zeros.data(), zeros.size()) != static_cast<ssize_t>(zeros.size())) std::abort();
+// The ledger's side of a round, summed over its slices.
+struct LedgerTotals {
+  double seconds = 0, cpu_seconds = 0;
+  std::uint64_t entries = 0, commits = 0;
+
+  double MeanBatch() const { return commits ? double(entries) / double(commits) : 1.0; }
+
+  // Adds one slice of the ledger running alone.
+  void Slice(const ledger::Ledger& ledger) {
+    const auto t0 = SteadyClock::now();
+    const double cpu0 = ProcessCpuSeconds();
+    const ledger::LedgerStats s0 = ledger.stats();
+    std::this_thread::sleep_for(kSlice);
+    const ledger::LedgerStats s1 = ledger.stats();
+    cpu_seconds += ProcessCpuSeconds() - cpu0;
+    seconds += SecondsSince(t0);
+    entries += s1.entries - s0.entries;
+    commits += s1.commits - s0.commits;
   }
-  if (::fsync(fd) != 0) std::abort();
-  char record[kRecordBytes];
-  std::memset(record, 'x', sizeof record);
-  std::uint64_t records = 0;
-  off_t offset = 0;
-  auto start = SteadyClock::now();
-  while (SecondsSince(start) < seconds) {
-    for (std::size_t i = 0; i < batch; ++i) {
-      if (::pwrite(fd, record, sizeof record, offset) != static_cast<ssize_t>(sizeof record)) {
+};
+
+// The disk's floor: pwrite() each 256-byte record, fdatasync() once per batch, what any
+// durable log must pay. The file is written with zeros and synced first, so the timed syncs
+// flush data only (as the ledger's reused WAL does) rather than a growing file's new size.
+class Floor {
+ public:
+  explicit Floor(const std::string& parent) : dir_(parent) {
+    std::string file = dir_.path() + "/floor.log";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) std::abort();
+    std::vector<char> zeros(1 << 20, 0);
+    for (std::size_t off = 0; off < kFileBytes; off += zeros.size()) {
+      if (::write(fd_, zeros.data(), zeros.size()) != static_cast<ssize_t>(zeros.size())) {
         std::abort();
       }
-      offset = (offset + static_cast<off_t>(sizeof record)) % static_cast<off_t>(kFileBytes);
     }
-    if (::fdatasync(fd) != 0) std::abort();
-    records += batch;
+    if (::fsync(fd_) != 0) std::abort();
   }
-  double elapsed = SecondsSince(start);
-  ::close(fd);
-  return double(records) / elapsed;
+  ~Floor() { ::close(fd_); }
+  Floor(const Floor&) = delete;
+  Floor& operator=(const Floor&) = delete;
+
+  // One slice in batches of `batch` records.
+  void Slice(std::size_t batch) {
+    char record[kRecordBytes];
+    std::memset(record, 'x', sizeof record);
+    const auto start = SteadyClock::now();
+    const auto end = start + kSlice;
+    while (SteadyClock::now() < end) {
+      for (std::size_t i = 0; i < batch; ++i) {
+        if (::pwrite(fd_, record, sizeof record, offset_) != static_cast<ssize_t>(sizeof record)) {
+          std::abort();
+        }
+        offset_ = (offset_ + static_cast<off_t>(sizeof record)) % static_cast<off_t>(kFileBytes);
+      }
+      if (::fdatasync(fd_) != 0) std::abort();
+      records_ += batch;
+    }
+    seconds_ += SecondsSince(start);
+  }
+  double PerSecond() const { return double(records_) / seconds_; }
+
+ private:
+  static constexpr std::size_t kFileBytes = 64 << 20;
+  ScratchDir dir_;
+  int fd_ = -1;
+  off_t offset_ = 0;
+  std::uint64_t records_ = 0;
+  double seconds_ = 0;
+};
+
+struct Round {
+  double ledger_per_second = 0;
+  double mean_batch = 0;
+  double cpu_us_per_append = 0;  // all of the process's threads: appenders and committer
+  double floor_per_second = 0;
+};
+
+// One round: a fresh ledger and floor file, the ledger warmed up, then slices of each in turn
+// until each has run for `seconds`. The floor's batch is the ledger's mean batch so far.
+Round RunRound(const std::string& parent, int writers, double seconds, bool async) {
+  ScratchLedger scratch(parent);
+  Floor floor(parent);
+  LedgerTotals totals;
+  {
+    std::unique_ptr<Writers> running;
+    if (async) {
+      running = std::make_unique<AsyncWriters>(*scratch.ledger, writers);
+    } else {
+      running = std::make_unique<BlockingWriters>(*scratch.ledger, writers);
+    }
+    WaitForWarmUp(*scratch.ledger);
+    while (totals.seconds < seconds) {
+      totals.Slice(*scratch.ledger);
+      running->Pause();
+      floor.Slice(std::max<std::size_t>(1, std::lround(totals.MeanBatch())));
+      running->Resume();
+    }
+  }
+  return {double(totals.entries) / totals.seconds, totals.MeanBatch(),
+          1e6 * totals.cpu_seconds / double(totals.entries), floor.PerSecond()};
 }
 
 }  // namespace
@@ -196,22 +324,21 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--writers") == 0) concurrency = {std::max(1, std::stoi(argv[i + 1]))};
   }
   std::printf("ledger_append: %s\n", MachineDescription().c_str());
-  std::printf("median of %d alternating rounds of %.1f s each\n", rounds, seconds);
+  std::printf(
+      "median of %d rounds; in each, the ledger and the floor take turns of %d ms for "
+      "%.1f s each\n",
+      rounds, static_cast<int>(kSlice.count()), seconds);
   std::printf("%-8s %14s %11s %10s %16s %8s\n", "writers", "ledger rec/s", "mean batch",
               "CPU us/rec", "floor rec/s", "ratio");
   for (int writers : concurrency) {
-    // Ledger and floor alternate so a noisy neighbour hurts both alike; medians are reported.
     std::vector<double> ledger, floor, batch, cpu, ratio;
     for (int r = 0; r < rounds; ++r) {
-      LedgerRun run =
-          async ? RunLedgerAsync(parent, writers, seconds) : RunLedger(parent, writers, seconds);
-      auto b = static_cast<std::size_t>(run.mean_batch + 0.5);
-      double f = RunFloor(parent, b < 1 ? 1 : b, seconds);
-      ledger.push_back(run.per_second);
-      batch.push_back(run.mean_batch);
-      cpu.push_back(run.cpu_us_per_append);
-      floor.push_back(f);
-      ratio.push_back(run.per_second / f);
+      const Round round = RunRound(parent, writers, seconds, async);
+      ledger.push_back(round.ledger_per_second);
+      batch.push_back(round.mean_batch);
+      cpu.push_back(round.cpu_us_per_append);
+      floor.push_back(round.floor_per_second);
+      ratio.push_back(round.ledger_per_second / round.floor_per_second);
     }
     std::printf("%-8d %14.0f %11.1f %10.1f %16.0f %7.0f%%\n", writers, Median(ledger),
                 Median(batch), Median(cpu), Median(floor), 100.0 * Median(ratio));
