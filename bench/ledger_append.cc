@@ -63,12 +63,33 @@ struct ScratchLedger {
 };
 
 // N writers appending as fast as the ledger takes them, until destroyed. Pause() returns once
-// no append is in flight; Resume() lets them go on.
+// no append is in flight; Resume() lets them go on. The state both kinds share is here; every
+// change to it is made under mu_ and announced on changed_.
 class Writers {
  public:
   virtual ~Writers() = default;
   virtual void Pause() = 0;
-  virtual void Resume() = 0;
+  void Resume() { Set(paused_, false); }
+
+ protected:
+  void Set(bool& flag, bool value) {
+    {
+      std::lock_guard lk(mu_);
+      flag = value;
+    }
+    changed_.notify_all();
+  }
+  // Ends the run and joins the threads; each subclass's destructor calls it first, while the
+  // members its threads use still exist.
+  void Stop() {
+    Set(over_, true);
+    for (auto& th : threads_) th.join();
+  }
+
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool paused_ = false, over_ = false;
+  std::vector<std::thread> threads_;
 };
 
 // Threads blocked in Append, one per writer.
@@ -83,25 +104,11 @@ class BlockingWriters : public Writers {
       });
     }
   }
-  ~BlockingWriters() override {
-    {
-      std::lock_guard lk(mu_);
-      over_ = true;
-    }
-    resumed_.notify_all();
-    for (auto& th : threads_) th.join();
-  }
+  ~BlockingWriters() override { Stop(); }
   void Pause() override {
     std::unique_lock lk(mu_);
     paused_ = true;
-    parked_changed_.wait(lk, [&] { return parked_ == writers_; });
-  }
-  void Resume() override {
-    {
-      std::lock_guard lk(mu_);
-      paused_ = false;
-    }
-    resumed_.notify_all();
+    changed_.wait(lk, [&] { return parked_ == writers_; });
   }
 
  private:
@@ -110,19 +117,15 @@ class BlockingWriters : public Writers {
     std::unique_lock lk(mu_);
     if (paused_ && !over_) {
       ++parked_;
-      parked_changed_.notify_all();
-      resumed_.wait(lk, [&] { return !paused_ || over_; });
+      changed_.notify_all();
+      changed_.wait(lk, [&] { return !paused_ || over_; });
       --parked_;
     }
     return !over_;
   }
 
   const int writers_;
-  std::mutex mu_;
-  std::condition_variable parked_changed_, resumed_;
-  bool paused_ = false, over_ = false;
   int parked_ = 0;
-  std::vector<std::thread> threads_;
 };
 
 // The proxy's way: no thread waits per append. Each writer keeps one AppendAsync in flight;
@@ -131,28 +134,16 @@ class BlockingWriters : public Writers {
 class AsyncWriters : public Writers {
  public:
   AsyncWriters(ledger::Ledger& ledger, int writers) : ledger_(ledger), ready_(writers) {
-    for (int t = 0; t < 2; ++t) drivers_.emplace_back([this] { Drive(); });
+    for (int t = 0; t < 2; ++t) threads_.emplace_back([this] { Drive(); });
   }
   ~AsyncWriters() override {
     Pause();  // nothing may complete into this object once it is gone
-    {
-      std::lock_guard lk(mu_);
-      over_ = true;
-    }
-    cv_.notify_all();
-    for (auto& th : drivers_) th.join();
+    Stop();
   }
   void Pause() override {
     std::unique_lock lk(mu_);
     paused_ = true;
-    cv_.wait(lk, [&] { return in_flight_ == 0; });
-  }
-  void Resume() override {
-    {
-      std::lock_guard lk(mu_);
-      paused_ = false;
-    }
-    cv_.notify_all();
+    changed_.wait(lk, [&] { return in_flight_ == 0; });
   }
 
  private:
@@ -161,7 +152,7 @@ class AsyncWriters : public Writers {
       int n;
       {
         std::unique_lock lk(mu_);
-        cv_.wait(lk, [&] { return (ready_ > 0 && !paused_) || over_; });
+        changed_.wait(lk, [&] { return (ready_ > 0 && !paused_) || over_; });
         if (over_) return;
         n = std::exchange(ready_, 0);
         in_flight_ += n;
@@ -176,18 +167,14 @@ class AsyncWriters : public Writers {
       std::lock_guard lk(mu_);
       ++ready_;
       --in_flight_;
-      cv_.notify_all();
+      changed_.notify_all();
     });
   }
 
   ledger::Ledger& ledger_;
   const std::string payload_ = Payload();
-  std::mutex mu_;
-  std::condition_variable cv_;  // ready_, in_flight_, paused_ or over_ changed
-  int ready_;                   // writers whose next append is still to submit
+  int ready_;  // writers whose next append is still to submit
   int in_flight_ = 0;
-  bool paused_ = false, over_ = false;
-  std::vector<std::thread> drivers_;
 };
 
 // SQLite checkpoints the WAL into the database every 1,000 pages and then writes the WAL again
